@@ -1,0 +1,56 @@
+"""The environment check of notebook 00: versions, hardware, and whether MNIST is on disk."""
+
+from __future__ import annotations
+
+import os
+import platform
+from importlib import metadata
+
+from . import data
+
+PACKAGES = ("numpy", "scipy", "matplotlib", "torch", "torchvision", "ipywidgets", "nbval", "jupyterlab")
+
+
+def versions() -> dict[str, str]:
+    """The installed version of each package the course uses ('missing' where not installed)."""
+    found = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "missing"
+    return found
+
+
+def hardware() -> dict[str, str]:
+    """CPU cores, memory, and whether torch sees a CUDA GPU."""
+    info = {"cpu cores": str(os.cpu_count())}
+    try:
+        import psutil
+
+        info["memory"] = f"{psutil.virtual_memory().total / 2**30:.1f} GiB"
+    except ImportError:
+        pass
+    try:
+        import torch
+
+        info["gpu"] = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none (the course runs on CPU)"
+    except ImportError:
+        info["gpu"] = "torch missing"
+    return info
+
+
+def report() -> None:
+    """Print versions and hardware as a small table."""
+    for key, value in {**versions(), **hardware()}.items():
+        print(f"{key:>12}  {value}")
+
+
+def mnist_ready() -> bool:
+    """Print whether MNIST is ready (or exactly how to get it) and return True when it is."""
+    missing = data.missing_files()
+    if missing:
+        print(data.how_to_get_mnist())
+        return False
+    print("MNIST: all four files found in data/MNIST/raw/ (notebooks 04-06 are ready)")
+    return True

@@ -1,0 +1,55 @@
+"""The course's figure conventions: colour-blind-safe colours, generation as a colour ramp.
+
+Every figure in the course labels its axes with units and states its finding in the title; these
+helpers keep the look consistent so the notebooks show only the lines that carry the idea.
+"""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+
+#: Okabe & Ito's colour-blind-safe palette, for categories (policies, models).
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+
+#: the colour map for generations (perceptually uniform, colour-blind safe): early = dark, late = yellow.
+GENERATION_CMAP = "viridis"
+
+
+def use_course_style() -> None:
+    """Set matplotlib defaults for the course: compact figures, light grid, Okabe-Ito colour cycle."""
+    mpl.rcParams.update({
+        "figure.figsize": (7.5, 3.6),
+        "figure.dpi": 80,
+        "savefig.dpi": 80,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.titlesize": 11,
+        "axes.titleweight": "bold",
+        "axes.prop_cycle": mpl.cycler(color=OKABE_ITO),
+        "legend.frameon": False,
+    })
+
+
+def generation_colors(n: int) -> np.ndarray:
+    """Shape ``(n, 4)``: RGBA colours for generations ``0 .. n-1`` along the generation ramp."""
+    return plt.get_cmap(GENERATION_CMAP)(np.linspace(0.0, 0.9, max(n, 1)))
+
+
+def generation_colorbar(ax, generations: int, label: str = "generation"):
+    """Add a colourbar for generations ``0 .. generations`` next to ``ax``."""
+    norm = mpl.colors.Normalize(vmin=0, vmax=generations / 0.9 if generations else 1)
+    mappable = mpl.cm.ScalarMappable(norm=norm, cmap=GENERATION_CMAP)
+    bar = ax.figure.colorbar(mappable, ax=ax, label=label, fraction=0.05, pad=0.02)
+    bar.ax.set_ylim(0, generations)
+    return bar
+
+
+def band(ax, x, values, *, color, label=None, quantiles=(0.1, 0.5, 0.9), alpha=0.25):
+    """Draw the median of ``values`` (shape ``(len(x), n_runs)``) with a shaded quantile band."""
+    lo, mid, hi = np.quantile(values, quantiles, axis=1)
+    ax.fill_between(x, lo, hi, color=color, alpha=alpha, linewidth=0)
+    return ax.plot(x, mid, color=color, label=label)[0]

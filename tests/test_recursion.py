@@ -1,0 +1,139 @@
+"""The recursion engine: sizes, provenance and each policy, on the 1-D Gaussian."""
+
+import numpy as np
+import pytest
+
+from collapselab import gaussian, policies, recursion
+
+
+@pytest.fixture
+def real():
+    return np.random.default_rng(0).normal(size=50)
+
+
+def run(real, policy, generations=4, **kw):
+    return recursion.run(gaussian.fit, gaussian.sample, real, generations, policy, seed=1, **kw)
+
+
+def test_history_has_one_entry_per_generation_including_generation_zero(real):
+    history = run(real, "replace", generations=4)
+    assert len(history.models) == len(history.train_sizes) == len(history.provenance) == 5
+    assert history.generations == 4
+
+
+def test_generation_zero_is_fitted_on_the_real_data(real):
+    history = run(real, "replace")
+    assert history.models[0] == gaussian.fit(real)
+    assert np.all(history.provenance[0] == 0)
+
+
+def test_replace_trains_each_generation_only_on_its_predecessors_samples(real):
+    history = run(real, "replace")
+    assert history.train_sizes == [50] * 5
+    for g in range(1, 5):
+        assert np.all(history.provenance[g] == g)
+
+
+def test_accumulate_keeps_every_generations_data(real):
+    history = run(real, "accumulate")
+    assert history.train_sizes == [50, 100, 150, 200, 250]
+    assert np.array_equal(np.bincount(history.provenance[4]), [50] * 5)
+
+
+def test_accumulate_subsample_keeps_the_budget_fixed_and_draws_from_every_generation(real):
+    history = run(real, "accumulate-subsample", generations=6)
+    assert history.train_sizes == [50] * 7
+    sources = np.unique(history.provenance[6])
+    assert len(sources) >= 4 and sources.max() <= 6
+
+
+def test_mix_adds_the_requested_share_of_fresh_real_data(real):
+    history = run(real, policies.mix(0.3))
+    for g in range(1, 5):
+        assert np.sum(history.provenance[g] == 0) == 15
+        assert np.sum(history.provenance[g] == g) == 35
+
+
+def test_mix_draws_fresh_data_from_the_fresh_source(real):
+    fresh = np.full(1000, 7.0)
+    history = run(real, policies.mix(1.0), fresh=fresh)
+    assert history.models[1].mean == 7.0 and history.models[1].std == 0.0
+
+
+def test_mix_with_no_fresh_data_is_replace(real):
+    a = run(real, policies.mix(0.0))
+    b = run(real, "replace")
+    assert [m.std for m in a.models] == [m.std for m in b.models]
+
+
+def test_filter_drops_the_samples_its_rule_rejects(real):
+    only_real = policies.filtered(policies.mix(0.4), lambda model, x, prov: prov == 0, name="provenance filter")
+    history = run(real, only_real)
+    assert history.policy == "provenance filter"
+    assert history.train_sizes[1:] == [20] * 4
+    assert all(np.all(p == 0) for p in history.provenance)
+
+
+def test_filter_that_rejects_everything_says_so(real):
+    nothing = policies.filtered(policies.replace(), lambda model, x, prov: np.zeros(len(x), bool))
+    with pytest.raises(ValueError, match="rejected every sample"):
+        run(real, nothing)
+
+
+def test_sample_size_sets_how_many_samples_each_generation_draws(real):
+    history = run(real, "replace", sample_size=20)
+    assert history.train_sizes == [50, 20, 20, 20, 20]
+
+
+def test_the_same_seed_gives_the_same_history(real):
+    a, b = run(real, "accumulate"), run(real, "accumulate")
+    assert [m.std for m in a.models] == [m.std for m in b.models]
+
+
+def test_provenance_shares_rows_sum_to_one_and_show_the_real_share(real):
+    history = run(real, "accumulate")
+    shares = history.provenance_shares()
+    assert shares.shape == (5, 5)
+    assert np.allclose(shares.sum(axis=1), 1.0)
+    assert np.allclose(history.real_share(), [1, 1 / 2, 1 / 3, 1 / 4, 1 / 5])
+
+
+def test_measure_is_recorded_every_generation(real):
+    history = run(real, "replace", measure=lambda model, data: {"std": model.std, "n": len(data)})
+    assert history.metric("n").tolist() == [50] * 5
+    with pytest.raises(ValueError, match="no metric 'nope'"):
+        history.metric("nope")
+
+
+def test_tuple_data_sets_travel_through_the_engine():
+    X = np.arange(20.0).reshape(10, 2)
+    history = recursion.run(lambda d: len(d[0]), lambda m, n, rng: (np.zeros((n, 2)), np.zeros(n)), (X, X[:, 0]), 2, "accumulate", seed=0)
+    assert history.models == [10, 20, 30]
+
+
+@pytest.mark.parametrize("generations", [-1, 1.5, "3"])
+def test_bad_generations_are_rejected(real, generations):
+    with pytest.raises(ValueError, match="generations must be"):
+        run(real, "replace", generations=generations)
+
+
+def test_unknown_policy_names_the_known_ones(real):
+    with pytest.raises(ValueError, match="unknown policy 'photocopy'; choose one of replace, accumulate"):
+        run(real, "photocopy")
+
+
+@pytest.mark.parametrize("fraction", [-0.1, 1.5, "half"])
+def test_fresh_fraction_outside_zero_one_is_rejected(fraction):
+    with pytest.raises(ValueError, match=r"fresh_fraction must be a number in \[0, 1\]"):
+        policies.mix(fraction)
+
+
+def test_policy_names_parse_including_mix():
+    assert policies.as_policy("mix:0.25").name == "mix 25% fresh"
+    with pytest.raises(ValueError, match="fresh_fraction"):
+        policies.as_policy("mix:lots")
+
+
+def test_empty_real_data_is_rejected():
+    with pytest.raises(ValueError, match="real_data is empty"):
+        recursion.run(gaussian.fit, gaussian.sample, np.array([]), 2)
