@@ -22,6 +22,7 @@ def use_course_style() -> None:
     mpl.rcParams.update({
         "figure.figsize": (7.5, 3.6),
         "figure.dpi": 80,
+        "figure.constrained_layout.use": True,
         "savefig.dpi": 80,
         "axes.grid": True,
         "grid.alpha": 0.3,

@@ -1,0 +1,73 @@
+"""Every committed notebook is clean: executed top to bottom in one fresh kernel, no stored errors,
+kernel ``python3``, no machine paths in outputs, learning objectives at the top and a recap at the end."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from collapselab import course
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+MACHINE_PATH = re.compile(r"(/tmp/|/root/|/home/[a-z]|/Users/|/work/|/var/folders/|[A-Z]:\\\\Users)")
+
+
+def load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def code_cells(nb):
+    return [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+
+
+def output_text(output):
+    text = output.get("text", output.get("data", {}).get("text/plain", ""))
+    return "".join(text) if isinstance(text, list) else text
+
+
+def test_every_lesson_of_the_course_map_is_a_notebook():
+    names = {p.name for p in NOTEBOOKS}
+    assert names == {lesson.filename for lesson in course.LESSONS} & names
+    assert "00_welcome.ipynb" in names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_was_executed_top_to_bottom_in_one_fresh_kernel(path):
+    counts = [c["execution_count"] for c in code_cells(load(path))]
+    assert counts == list(range(1, len(counts) + 1)), "re-run the notebook top to bottom in a fresh kernel"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_uses_the_python3_kernel(path):
+    assert load(path)["metadata"]["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_stores_no_errors(path):
+    for cell in code_cells(load(path)):
+        assert not [o for o in cell["outputs"] if o["output_type"] == "error"], "".join(cell["source"])[:80]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_outputs_show_no_machine_paths(path):
+    for cell in code_cells(load(path)):
+        for output in cell["outputs"]:
+            assert not MACHINE_PATH.search(output_text(output)), output_text(output)[:200]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_opens_with_objectives_and_closes_with_a_recap(path):
+    markdown = ["".join(c["source"]) for c in load(path)["cells"] if c["cell_type"] == "markdown"]
+    assert "Learning objectives" in markdown[0]
+    assert "Recap" in markdown[-1] and "Check your understanding" in markdown[-1]
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name != "00_welcome.ipynb"], ids=lambda p: p.name)
+def test_every_exercise_has_a_hidden_solution_that_the_checker_accepts(path):
+    cells = code_cells(load(path))
+    solutions = [c for c in cells if c["metadata"].get("jupyter", {}).get("source_hidden")]
+    assert 1 <= len(solutions) <= 3
+    for cell in solutions:
+        verdicts = [output_text(o) for o in cell["outputs"]]
+        assert any(v.startswith("correct:") or "\ncorrect:" in v for v in verdicts), "".join(cell["source"])[:80]
