@@ -143,3 +143,8 @@ def test_ddof_must_be_smaller_than_the_sample_size():
 def test_theory_rejects_negative_generations():
     with pytest.raises(ValueError, match="generations t must be >= 0"):
         gaussian.expected_variance(-1, 10, 0)
+
+
+def test_mass_beyond_is_the_two_sided_tail_probability():
+    assert gaussian.Gaussian(0.0, 1.0).mass_beyond(1.96) == pytest.approx(0.05, abs=1e-4)
+    assert gaussian.Gaussian(5.0, 0.0).mass_beyond(2.0) == 1.0

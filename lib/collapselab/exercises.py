@@ -7,8 +7,9 @@ Each ``check_...`` prints a verdict, ``correct: ...`` or ``not yet: ...`` with a
 from __future__ import annotations
 
 import numpy as np
+from scipy import stats
 
-from . import gaussian
+from . import categorical, gaussian, regression
 
 
 def _verdict(ok: bool, good: str, hint: str) -> bool:
@@ -67,4 +68,82 @@ def check_samples_needed(answer, generations: int = 100, keep: float = 0.9) -> b
         f"M ≈ {m}: to lose only {1 - keep:.0%} of the variance in {generations} generations, each generation "
         "needs hundreds of samples; collapse is slow only when samples are plentiful",
         f"solve exp(-{generations} / (M - 1)) >= {keep} for M (or search M with gaussian.median_variance)",
+    )
+
+
+# --- notebook 02 -------------------------------------------------------------------------------
+
+def check_vanish_probability(answer, p: float = 0.002, sample_size: int = 500) -> bool:
+    """Exercise 02.1: the chance that a token of probability ``p`` vanishes in one generation."""
+    if _missing(answer):
+        return False
+    exact = float(categorical.loss_probability(p, sample_size))
+    return _verdict(
+        abs(float(answer) - exact) < 0.005,
+        f"(1 - {p})^{sample_size} = {exact:.3f}: roughly one rare token in {1 / exact:.1f} is gone after a single copy",
+        "the token vanishes when none of the M draws picks it; each draw misses it with probability 1 - p",
+    )
+
+
+def check_fixation_probability(answer, probs=(0.5, 0.3, 0.2), category: int = 2) -> bool:
+    """Exercise 02.2: the chance that ``category`` ends as the sole survivor."""
+    if _missing(answer):
+        return False
+    exact = float(probs[category])
+    return _verdict(
+        abs(float(answer) - exact) < 0.01,
+        f"{exact}: each probability is a martingale (its expected next value is its current value), "
+        "so the chance a category takes over equals its starting probability",
+        "what is the expected value of a category's probability after one refit by counts? "
+        "What does that say about where it ends (at 0 or at 1)?",
+    )
+
+
+def check_gaussian_tail(answer, df: int = 3, level: float = 0.99) -> bool:
+    """Exercise 02.3: the mass a Gaussian fit to Student-t(df) data puts beyond the t's two-sided
+    ``level`` quantile."""
+    if _missing(answer):
+        return False
+    q = stats.t.ppf(0.5 + level / 2, df)
+    sigma = np.sqrt(df / (df - 2))
+    exact = float(2 * stats.norm.sf(q / sigma))
+    return _verdict(
+        abs(float(answer) - exact) < 0.1 * exact,
+        f"{exact:.2e} instead of {1 - level:.0%}: a Gaussian with the right variance still "
+        f"puts {(1 - level) / exact:.0f}x too little mass in the tails",
+        f"fit N(0, σ²) with σ² = df / (df - 2); the threshold is the t's {0.5 + level / 2} quantile "
+        "(scipy.stats.t.ppf); the answer is 2 P(Z > q / σ)",
+    )
+
+
+# --- notebook 03 -------------------------------------------------------------------------------
+
+def check_accumulate_ceiling(answer, dim: int = 10, samples: int = 500, noise_std: float = 1.0) -> bool:
+    """Exercise 03.1: the ceiling of the accumulate test error over infinitely many generations."""
+    if _missing(answer):
+        return False
+    exact = regression.accumulate_error_limit(dim, samples, noise_std)
+    return _verdict(
+        abs(float(answer) - exact) < 0.01 * exact,
+        f"σ² d / (T - d - 1) · π²/6 = {exact:.4f}: at most 1.64x the error of the very first model, forever",
+        "one fit costs σ² d / (T - d - 1); accumulating adds the costs with weights 1/i²; Σ 1/i² = π²/6",
+    )
+
+
+def check_provenance_filter(keep) -> bool:
+    """Exercise 03.2: ``keep(model, data, provenance)`` should keep exactly the real samples."""
+    if keep is None:
+        _missing(None)
+        return False
+    provenance = np.array([0, 3, 0, 1, 2, 0])
+    mask = keep(None, np.zeros(6), provenance)
+    if mask is None:
+        _missing(None)
+        return False
+    mask = np.asarray(mask, dtype=bool)
+    ok = mask.shape == provenance.shape and np.array_equal(mask, provenance == 0)
+    return _verdict(
+        ok,
+        "provenance 0 marks real data; keeping only it makes every generation train on real samples",
+        "return one boolean per sample: True where the sample is real (provenance == 0)",
     )

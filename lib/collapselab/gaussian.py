@@ -40,6 +40,12 @@ class Gaussian:
     def variance(self) -> float:
         return self.std**2
 
+    def mass_beyond(self, threshold: float) -> float:
+        """P(|X| > threshold): the model's two-sided tail mass beyond ``threshold`` (data units)."""
+        if self.std == 0:
+            return float(abs(self.mean) > threshold)
+        return float(special.ndtr((-threshold - self.mean) / self.std) + special.ndtr((self.mean - threshold) / self.std))
+
     def pdf(self, x: np.ndarray) -> np.ndarray:
         """Density at ``x`` (any shape)."""
         x = np.asarray(x, dtype=float)
