@@ -1,0 +1,183 @@
+"""Image metrics: what a generation of generated digits has lost, in numbers.
+
+All metrics compare generated images with a *reference* set of real images (the 10,000 MNIST test
+images by default), in the evaluation classifier's 128-d feature space unless noted.
+
+========================  ==============================================================  ==========
+metric                    what it measures                                                better
+========================  ==============================================================  ==========
+``fd``                    Fréchet distance between Gaussians fitted to real and          lower
+                          generated features ("FID for MNIST"): quality and diversity
+``precision``             share of generated images inside the real k-NN manifold        higher
+                          (Kynkäänniemi et al. 2019): are samples realistic?
+``recall``                share of real images inside the generated k-NN manifold:       higher
+                          is every kind of real image still produced?
+``class_entropy``         entropy (nats) of the predicted-digit histogram; log 10 =      higher
+                          2.303 when all ten digits are equally common
+``kl_uniform``            KL(histogram || uniform) = log 10 - entropy: class imbalance    lower
+``confidence``            mean top-class probability: how recognisable the digits are    higher
+``pixel_diversity``       mean Euclidean distance between two images, in pixel space     near real
+``tail_share``            share of images that are confidently recognised digits         near real
+                          (confidence > 0.9) *and* lie farther from their class's mean
+                          feature than 90 % of real digits of that class do: the rare
+                          styles (slanted, thick, open, unusual). Real digits score about
+                          0.1; blurry off-manifold samples do not count as "tail"
+========================  ==============================================================  ==========
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ._checks import check_fraction, check_int
+
+LOG10 = float(np.log(10))
+
+
+def _features(x) -> torch.Tensor:
+    x = torch.as_tensor(x, dtype=torch.float64) if not isinstance(x, torch.Tensor) else x.to(torch.float64)
+    if x.ndim != 2 or len(x) < 2:
+        raise ValueError(f"features must be a 2-D array with at least 2 rows, got shape {tuple(x.shape)}")
+    if not torch.isfinite(x).all():
+        raise ValueError("features contain NaN or inf")
+    return x
+
+
+def frechet_distance(real, fake) -> float:
+    """‖μ_r − μ_f‖² + Tr(Σ_r + Σ_f − 2 (Σ_r Σ_f)^½) between Gaussians fitted to two feature sets
+    ``(n, d)`` and ``(m, d)``. Zero for identical sets; larger = further apart."""
+    a, b = _features(real), _features(fake)
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(f"feature dimensions differ: {a.shape[1]} vs {b.shape[1]}")
+    mu_a, mu_b = a.mean(0), b.mean(0)
+    cov_a, cov_b = torch.atleast_2d(torch.cov(a.T)), torch.atleast_2d(torch.cov(b.T))
+    # Tr (Σa Σb)^½ = Tr (Σa^½ Σb Σa^½)^½, computed with symmetric eigendecompositions
+    vals, vecs = torch.linalg.eigh(cov_a)
+    root_a = vecs @ torch.diag(vals.clamp(min=0).sqrt()) @ vecs.T
+    middle = torch.linalg.eigvalsh(root_a @ cov_b @ root_a).clamp(min=0).sqrt().sum()
+    value = (mu_a - mu_b).pow(2).sum() + torch.trace(cov_a) + torch.trace(cov_b) - 2 * middle
+    return float(value.clamp(min=0))
+
+
+def _pairwise_min(query: torch.Tensor, ref: torch.Tensor, fn, chunk: int = 2048):
+    return torch.cat([fn(torch.cdist(query[i : i + chunk], ref)) for i in range(0, len(query), chunk)])
+
+
+def knn_radii(features, k: int = 3) -> torch.Tensor:
+    """Distance from each row of ``features`` ``(n, d)`` to its k-th nearest other row: ``(n,)``."""
+    x = _features(features).float()
+    k = check_int("k", k, minimum=1)
+    if k >= len(x):
+        raise ValueError(f"k must be smaller than the number of points ({len(x)}), got {k}")
+    return _pairwise_min(x, x, lambda d: d.topk(k + 1, dim=1, largest=False).values[:, k])
+
+
+def _covered(query: torch.Tensor, ref: torch.Tensor, radii: torch.Tensor) -> torch.Tensor:
+    """For each query row, whether it lies within ``radii[j]`` of some ``ref[j]``."""
+    return _pairwise_min(query, ref, lambda d: (d <= radii[None, :]).any(dim=1))
+
+
+def precision_recall(real, fake, k: int = 3) -> tuple[float, float]:
+    """Improved precision and recall (Kynkäänniemi et al. 2019) of ``fake`` against ``real``.
+
+    The real manifold is the union of balls around each real point with radius = distance to its
+    k-th nearest real neighbour; likewise for the generated manifold. Precision = share of generated
+    points inside the real manifold; recall = share of real points inside the generated one."""
+    a, b = _features(real).float(), _features(fake).float()
+    precision = _covered(b, a, knn_radii(a, k)).float().mean()
+    recall = _covered(a, b, knn_radii(b, k)).float().mean()
+    return float(precision), float(recall)
+
+
+def class_histogram(predictions, n_classes: int = 10) -> np.ndarray:
+    """Share of each predicted class: ``(n_classes,)``, summing to 1."""
+    p = np.asarray(predictions)
+    if p.ndim != 1 or len(p) == 0:
+        raise ValueError("predictions must be a non-empty 1-D array of class indices")
+    return np.bincount(p, minlength=n_classes)[:n_classes] / len(p)
+
+
+def class_entropy(histogram) -> float:
+    """Entropy in nats of a class histogram: log 10 for balanced digits, 0 for a single digit."""
+    h = np.asarray(histogram, dtype=float)
+    nz = h[h > 0]
+    return float(-(nz * np.log(nz)).sum())
+
+
+def pixel_diversity(images: torch.Tensor, n: int = 2000, seed: int = 0) -> float:
+    """Mean Euclidean distance between two distinct images, over ``n`` images drawn at random
+    (seeded), in pixel units (images ``(m, 784)`` in [0, 1]). 0 when every image is the same."""
+    n = check_int("n", n, minimum=2)
+    if len(images) < 2:
+        raise ValueError("pixel_diversity needs at least 2 images")
+    index = torch.randperm(len(images), generator=torch.Generator().manual_seed(seed))[:n]
+    x = images[index].float()
+    d = torch.cdist(x, x)
+    return float(d.sum() / (len(x) * (len(x) - 1)))
+
+
+@dataclass
+class Reference:
+    """What the metrics need from the real reference set, computed once by :func:`make_reference`.
+
+    Attributes:
+        features: ``(n, 128)`` classifier features of the real images.
+        radii: ``(n,)`` each real point's k-NN radius (for precision/recall).
+        centroids: ``(10, 128)`` mean feature of the real images of each predicted class.
+        tail_radius: ``(10,)`` per class, the distance to the centroid beyond which the farthest
+            ``1 - tail_quantile`` of that class's real images lie.
+        k: neighbours for precision/recall.
+    """
+
+    features: torch.Tensor
+    radii: torch.Tensor
+    centroids: torch.Tensor
+    tail_radius: torch.Tensor
+    k: int
+
+
+#: a generated image counts towards ``tail_share`` only if the classifier is at least this sure of it
+TAIL_CONFIDENCE = 0.9
+
+
+def make_reference(classifier, real_images: torch.Tensor, k: int = 3, tail_quantile: float = 0.9) -> Reference:
+    """Precompute the reference from ``real_images`` ``(n, 784)``: features, k-NN radii, class
+    centroids and the per-class tail radius at ``tail_quantile``."""
+    check_fraction("tail_quantile", tail_quantile)
+    features = classifier.features(real_images)
+    labels = classifier.predict(real_images)
+    centroids = torch.stack([features[labels == c].mean(0) for c in range(10)])
+    distance = (features - centroids[labels]).norm(dim=1)
+    tail_radius = torch.stack([torch.quantile(distance[labels == c], tail_quantile) for c in range(10)])
+    return Reference(features, knn_radii(features, k), centroids, tail_radius, k)
+
+
+def tail_share(reference: Reference, features: torch.Tensor, probabilities: torch.Tensor) -> float:
+    """Share of images (given by their ``features`` ``(n, 128)`` and class ``probabilities``
+    ``(n, 10)``) that are confidently recognised and lie in the outer tail of their class."""
+    confidence, label = probabilities.max(dim=1)
+    distance = (features.float() - reference.centroids[label]).norm(dim=1)
+    return float(((distance > reference.tail_radius[label]) & (confidence > TAIL_CONFIDENCE)).float().mean())
+
+
+def evaluate(images: torch.Tensor, classifier, reference: Reference) -> dict:
+    """Every metric of the module docstring for ``images`` ``(n, 784)``, plus ``histogram`` (10 shares)."""
+    features = classifier.features(images)
+    probs = classifier.probabilities(images)
+    histogram = class_histogram(probs.argmax(dim=1).numpy())
+    precision, recall = precision_recall(reference.features, features, reference.k)
+    entropy = class_entropy(histogram)
+    return {
+        "fd": frechet_distance(reference.features, features),
+        "precision": precision,
+        "recall": recall,
+        "class_entropy": entropy,
+        "kl_uniform": LOG10 - entropy,
+        "confidence": float(probs.max(dim=1).values.mean()),
+        "pixel_diversity": pixel_diversity(images),
+        "tail_share": tail_share(reference, features, probs),
+        "histogram": histogram,
+    }

@@ -1,0 +1,45 @@
+"""The evaluation classifier: it classifies, it is cached, and a corrupt cache file is rebuilt."""
+
+import pytest
+import torch
+
+from collapselab import cache, classifier
+
+from .conftest import TINY
+
+
+def test_the_tiny_classifier_already_beats_chance_by_far(tiny_classifier, mnist):
+    assert tiny_classifier.test_accuracy > 0.8
+
+
+def test_features_and_probabilities_have_the_documented_shapes(tiny_classifier, mnist):
+    images = mnist[2][:50]
+    assert tiny_classifier.features(images).shape == (50, 128)
+    probs = tiny_classifier.probabilities(images)
+    assert probs.shape == (50, 10) and torch.allclose(probs.sum(dim=1), torch.ones(50))
+
+
+def test_a_second_call_loads_the_cached_classifier(data_root):
+    first = classifier.load_or_train(TINY, root=data_root)
+    path = cache.path_for("classifier", TINY.as_dict(), data_root)
+    stamp = path.stat().st_mtime_ns
+    second = classifier.load_or_train(TINY, root=data_root)
+    assert path.stat().st_mtime_ns == stamp
+    assert second.test_accuracy == first.test_accuracy
+
+
+def test_a_corrupted_cache_file_is_detected_and_rebuilt(data_root):
+    first = classifier.load_or_train(TINY, root=data_root)
+    path = cache.path_for("classifier", TINY.as_dict(), data_root)
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    with pytest.warns(UserWarning, match="checksum mismatch.*rebuilding"):
+        rebuilt = classifier.load_or_train(TINY, root=data_root)
+    assert rebuilt.test_accuracy == first.test_accuracy
+    cache.load(path)  # the rebuilt file is valid
+
+
+def test_labels_must_match_the_images():
+    with pytest.raises(ValueError, match=r"labels must have shape \(4,\)"):
+        classifier.train(torch.rand(4, 784), torch.zeros(3, dtype=torch.long), TINY)

@@ -1,0 +1,92 @@
+"""Image metrics: the sanity checks of issue 4 (real vs real, real vs noise, a one-digit generator)
+and closed-form values."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from collapselab import image_metrics as im
+
+
+@pytest.fixture(scope="module")
+def reference(tiny_classifier, mnist):
+    return im.make_reference(tiny_classifier, mnist[2][:3000])
+
+
+@pytest.fixture(scope="module")
+def real_metrics(tiny_classifier, reference, mnist):
+    return im.evaluate(mnist[0][:3000], tiny_classifier, reference)
+
+
+def test_frechet_distance_of_a_set_to_itself_is_zero():
+    x = torch.randn(500, 8, generator=torch.Generator().manual_seed(0))
+    assert im.frechet_distance(x, x) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_frechet_distance_of_shifted_gaussians_is_the_squared_shift():
+    gen = torch.Generator().manual_seed(0)
+    a, b = torch.randn(100_000, 3, generator=gen), torch.randn(100_000, 3, generator=gen) + torch.tensor([1.0, 2.0, 0.0])
+    assert im.frechet_distance(a, b) == pytest.approx(5.0, rel=0.02)
+
+
+def test_frechet_distance_in_one_dimension_is_mean_gap_squared_plus_std_gap_squared():
+    gen = torch.Generator().manual_seed(1)
+    a, b = torch.randn(200_000, 1, generator=gen), 3 * torch.randn(200_000, 1, generator=gen) + 1
+    assert im.frechet_distance(a, b) == pytest.approx(1.0 + (3.0 - 1.0) ** 2, rel=0.02)
+
+
+def test_real_versus_the_same_real_images_is_perfect(tiny_classifier, reference, mnist):
+    same = im.evaluate(mnist[2][:3000], tiny_classifier, reference)
+    assert same["fd"] == pytest.approx(0.0, abs=1e-6)
+    assert same["precision"] == 1.0 and same["recall"] == 1.0
+
+
+def test_real_versus_other_real_images_is_close(real_metrics):
+    assert real_metrics["fd"] < 5.0
+    assert real_metrics["precision"] > 0.75 and real_metrics["recall"] > 0.75
+    assert real_metrics["class_entropy"] > 2.2
+
+
+def test_real_versus_noise_is_far(tiny_classifier, reference, real_metrics):
+    noise = torch.rand(3000, 784, generator=torch.Generator().manual_seed(0))
+    metrics = im.evaluate(noise, tiny_classifier, reference)
+    assert metrics["fd"] > 50 * max(real_metrics["fd"], 1.0)
+    assert metrics["recall"] < 0.05
+
+
+def test_a_generator_of_a_single_digit_has_low_recall_and_low_class_entropy(tiny_classifier, reference, mnist, real_metrics):
+    images, labels = mnist[0], mnist[1]
+    ones = images[labels == 1][:3000]
+    metrics = im.evaluate(ones, tiny_classifier, reference)
+    assert metrics["recall"] < 0.3 < real_metrics["recall"]
+    assert metrics["class_entropy"] < 0.5 and metrics["kl_uniform"] > math.log(10) - 0.5
+    assert metrics["precision"] > 0.7  # each image is realistic; the set is not diverse
+
+
+def test_identical_images_have_zero_pixel_diversity():
+    assert im.pixel_diversity(torch.full((10, 784), 0.5)) == 0.0
+
+
+def test_real_digits_put_about_a_tenth_in_the_tails(real_metrics):
+    assert 0.04 < real_metrics["tail_share"] < 0.16
+
+
+def test_prototypes_have_no_tail(tiny_classifier, reference, mnist):
+    # the average image of each digit, repeated: as typical as a digit gets
+    images, labels = mnist[0], mnist[1]
+    means = torch.stack([images[labels == c][:500].mean(0) for c in range(10)]).repeat(100, 1)
+    assert im.evaluate(means, tiny_classifier, reference)["tail_share"] == 0.0
+
+
+def test_class_histogram_and_entropy():
+    h = im.class_histogram(np.array([0, 0, 1, 1]))
+    assert h.tolist()[:3] == [0.5, 0.5, 0.0] and im.class_entropy(h) == pytest.approx(math.log(2))
+
+
+def test_features_must_be_finite_and_two_dimensional():
+    with pytest.raises(ValueError, match="2-D array"):
+        im.frechet_distance(torch.zeros(5), torch.zeros(5))
+    with pytest.raises(ValueError, match="NaN or inf"):
+        im.frechet_distance(torch.full((3, 2), float("nan")), torch.zeros(3, 2))
