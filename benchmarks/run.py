@@ -60,25 +60,23 @@ def run_notebook(path: Path) -> dict | None:
     return result
 
 
-def library_budgets() -> list[tuple[str, float, float]]:
-    """(what, seconds, budget seconds) for the library's own speed promises (best of 3)."""
+def library_budgets() -> list[list]:
+    """Rows [what, value, target, verdict] for the library's own speed and quality promises."""
     from collapselab import gaussian
 
-    def best_of(fn, repeats=3):
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-        return min(times)
-
-    rows = [("gaussian.simulate_chains: 10,000 chains x 1,000 generations, M = 100",
-             best_of(lambda: gaussian.simulate_chains(10_000, 1_000, 100, seed=0)), 2.0)]
-    extra = ROOT / "benchmarks" / "extra.py"
-    if extra.exists():  # heavier library benchmarks (training loops) live beside this script
-        rows += json.loads(subprocess.run([sys.executable, str(extra)], capture_output=True, text=True,
-                                          cwd=ROOT, check=True).stdout)
-    return rows
+    times = []
+    for _ in range(3):  # best of 3
+        start = time.perf_counter()
+        gaussian.simulate_chains(10_000, 1_000, 100, seed=0)
+        times.append(time.perf_counter() - start)
+    rows = [["gaussian.simulate_chains: 10,000 chains x 1,000 generations, M = 100 (s)", round(min(times), 2),
+             "<= 2", "yes" if min(times) <= 2 else "NO"]]
+    # the MNIST models run in a fresh process so their timings do not share memory with the above
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "extra.py")], capture_output=True, text=True, cwd=ROOT)
+    if done.returncode:
+        print(done.stderr[-2000:], file=sys.stderr)
+        return rows + [["MNIST model benchmarks", "failed", "", "FAILED"]]
+    return rows + json.loads(done.stdout)
 
 
 def main(argv=None) -> int:
@@ -106,10 +104,10 @@ def main(argv=None) -> int:
         print(f"| {lesson.filename} | {lesson.budget_s} | {r['kernel_start']:.1f} | {r['cells']:.1f} | {total:.1f} "
               f"| {r['rss_mib']:.0f} | {verdict} |", flush=True)
     if not args.no_library:
-        print("\n| library | seconds | budget (s) | within budget |")
+        print("\n| library | value | target | met |")
         print("|---|---:|---:|---|")
-        for what, seconds, budget in library_budgets():
-            print(f"| {what} | {seconds:.2f} | {budget:g} | {'yes' if seconds <= budget else 'NO'} |")
+        for what, value, target, verdict in library_budgets():
+            print(f"| {what} | {value} | {target} | {verdict} |", flush=True)
     return 0
 
 

@@ -73,3 +73,11 @@ def test_pixels_outside_zero_one_are_rejected():
 def test_bad_settings_are_rejected():
     with pytest.raises(ValueError, match="epochs must be >= 1, got 0"):
         vae.VAEConfig(epochs=0)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_non_finite_pixels_are_rejected(bad):
+    images = torch.zeros(4, 784)
+    images[2, 100] = bad
+    with pytest.raises(ValueError, match=r"finite floats in \[0, 1\]"):
+        vae.check_images(images)

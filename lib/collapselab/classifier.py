@@ -71,7 +71,7 @@ class Classifier:
     test_accuracy: float
 
     @torch.no_grad()
-    def _batched(self, fn, images: torch.Tensor, batch_size: int = 5000) -> torch.Tensor:
+    def _batched(self, fn, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
         images = check_images(images)
         device = next(self.net.parameters()).device
         self.net.eval()

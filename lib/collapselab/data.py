@@ -8,6 +8,7 @@ for a per-image PIL transform.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -42,9 +43,8 @@ def missing_files(root: str | Path | None = None) -> list[str]:
 
 def how_to_get_mnist(root: str | Path | None = None) -> str:
     """A message that says both ways to get MNIST onto this machine."""
-    folder = raw_folder(root)
     return (
-        f"MNIST is not in {folder.name!r} under the data folder. Two ways to get it:\n"
+        f"MNIST is not in {raw_folder(root)} yet. Two ways to get it:\n"
         "  1. with internet: call collapselab.data.load_mnist(download=True) (or run any MNIST\n"
         "     notebook), and torchvision downloads the four files (about 12 MB);\n"
         "  2. without internet: put the four uncompressed files\n"
@@ -56,6 +56,9 @@ def how_to_get_mnist(root: str | Path | None = None) -> str:
 
 def load_mnist(train: bool = True, *, root: str | Path | None = None, download: bool = True):
     """Load the MNIST training (60,000) or test (10,000) set into memory.
+
+    Loaded once per process: later calls return the *same* tensors (so notebooks and library
+    functions share one copy, 188 MB for the training set). Do not modify them in place.
 
     Args:
         train: the training set if True, else the test set.
@@ -69,12 +72,17 @@ def load_mnist(train: bool = True, *, root: str | Path | None = None, download: 
         MNISTNotFoundError: the files are missing and could not be downloaded; the message says how
         to get them.
     """
+    root = Path(root or DATA_ROOT).resolve()
+    return _load(train, root, download and bool(missing_files(root)))
+
+
+@functools.lru_cache(maxsize=4)
+def _load(train: bool, root: Path, download: bool):
     import torch
     import torchvision
 
-    root = Path(root or DATA_ROOT)
     try:
-        dataset = torchvision.datasets.MNIST(str(root), train=train, download=download and bool(missing_files(root)))
+        dataset = torchvision.datasets.MNIST(str(root), train=train, download=download)
     except (RuntimeError, OSError) as exc:  # torchvision: "Dataset not found" or a failed download
         raise MNISTNotFoundError(how_to_get_mnist(root) + f"\n(torchvision said: {exc})") from None
     images = dataset.data.reshape(len(dataset.data), -1).to(torch.float32).div_(255.0)

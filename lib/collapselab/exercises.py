@@ -147,3 +147,42 @@ def check_provenance_filter(keep) -> bool:
         "provenance 0 marks real data; keeping only it makes every generation train on real samples",
         "return one boolean per sample: True where the sample is real (provenance == 0)",
     )
+
+
+# --- notebook 04 -------------------------------------------------------------------------------
+
+def check_kl_uniform(answer) -> bool:
+    """Exercise 04.1: KL to uniform of a generator that makes only 0s and 1s, half each."""
+    if _missing(answer):
+        return False
+    exact = float(np.log(10) - np.log(2))
+    return _verdict(
+        abs(float(answer) - exact) < 0.01,
+        f"log 10 - log 2 = {exact:.3f} nats: the histogram's entropy is log 2, uniform's is log 10",
+        "KL(h || uniform) = Σ h_c log(h_c / 0.1) = log 10 - entropy(h); what is the entropy of (1/2, 1/2)?",
+    )
+
+
+def check_precision_recall_story(answer) -> bool:
+    """Exercise 04.2: which generator has high precision and low recall?"""
+    if _missing(answer):
+        return False
+    ok = str(answer).strip().lower() == "b"
+    return _verdict(
+        ok,
+        "(b): perfect copies of a few training digits are all realistic (high precision) but cover "
+        "almost none of the variety of real digits (low recall): the signature of collapse",
+        "precision asks 'is each generated image realistic?', recall asks 'is each kind of real image "
+        "still generated?' Which generator is realistic but narrow?",
+    )
+
+
+def check_frechet_1d(answer) -> bool:
+    """Exercise 04.3: Fréchet distance between N(0, 1) and N(1, 2²)."""
+    if _missing(answer):
+        return False
+    return _verdict(
+        abs(float(answer) - 2.0) < 1e-6,
+        "(0 - 1)² + (1 - 2)² = 2: in one dimension FD = (μ₁ - μ₂)² + (σ₁ - σ₂)²",
+        "in one dimension the trace formula becomes (μ₁ - μ₂)² + σ₁² + σ₂² - 2 σ₁ σ₂",
+    )

@@ -62,7 +62,7 @@ def frechet_distance(real, fake) -> float:
     return float(value.clamp(min=0))
 
 
-def _pairwise_min(query: torch.Tensor, ref: torch.Tensor, fn, chunk: int = 2048):
+def _pairwise_min(query: torch.Tensor, ref: torch.Tensor, fn, chunk: int = 1024):
     return torch.cat([fn(torch.cdist(query[i : i + chunk], ref)) for i in range(0, len(query), chunk)])
 
 

