@@ -1,0 +1,7 @@
+"""Entry point for ``python -m collapselab`` (see :mod:`collapselab.cli`)."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,44 @@
+"""The command line: a tiny run writes its metrics and figure; a bad configuration says what is wrong."""
+
+import csv
+import json
+import os
+
+import pytest
+
+from collapselab import cli, data
+
+
+@pytest.fixture
+def root(tmp_path):
+    (tmp_path / "MNIST" / "raw").mkdir(parents=True)
+    for name in data.RAW_FILES:
+        os.symlink(data.raw_folder() / name, tmp_path / "MNIST" / "raw" / name)
+    return tmp_path
+
+
+def test_a_tiny_run_writes_csv_json_and_a_figure(root, tmp_path, capsys):
+    out = tmp_path / "results"
+    code = cli.main(["run", "--generations", "1", "--images", "200", "--epochs", "1", "--eval-images", "100",
+                     "--policy", "replace", "mix:0.5", "--data-root", str(root), "--classifier-train-images", "1000",
+                     "--out", str(out)])
+    assert code == 0
+    rows = list(csv.DictReader(open(out / "metrics.csv")))
+    assert [(r["policy"], r["generation"]) for r in rows] == [("replace", "0"), ("replace", "1"), ("mix:0.5", "0"), ("mix:0.5", "1")]
+    assert float(rows[1]["real_share"]) == 0.0 and float(rows[3]["real_share"]) == 0.5
+    assert len(json.loads((out / "metrics.json").read_text())["rows"]) == 4
+    assert (out / "metrics.png").stat().st_size > 10_000
+    assert "wrote 4 rows" in capsys.readouterr().out
+
+
+def test_a_bad_policy_exits_with_a_helpful_message(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["run", "--policy", "photocopy"])
+    assert exit_info.value.code == 2
+    assert "unknown policy 'photocopy'; choose replace" in capsys.readouterr().err
+
+
+def test_too_few_images_exit_with_a_helpful_message(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["run", "--images", "10"])
+    assert "n_images must be >= 100, got 10" in capsys.readouterr().err
