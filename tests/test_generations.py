@@ -44,6 +44,15 @@ def test_generation_zero_is_a_balanced_subset_of_real_digits(lab):
     assert real.shape == (300, 784) and len(pool) == 60_000 - 300
 
 
+def test_fresh_images_come_from_outside_generation_zero_without_repeats(lab):
+    real, pool = lab.real_split(tiny())
+    draw = lab.fresh_source(pool[:50])
+    rng = np.random.default_rng(0)
+    first, second = draw(30, rng), draw(20, rng)
+    drawn = torch.cat([first, second])
+    assert torch.equal(drawn[drawn.sum(1).argsort()], lab.images[pool[:50]][lab.images[pool[:50]].sum(1).argsort()])
+
+
 def test_accumulate_grows_the_training_set_and_keeps_provenance(lab):
     run = generations.run(tiny(policy="accumulate"), lab, progress=False)
     assert run.history.train_sizes == [300, 600, 900]

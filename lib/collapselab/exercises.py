@@ -186,3 +186,57 @@ def check_frechet_1d(answer) -> bool:
         "(0 - 1)² + (1 - 2)² = 2: in one dimension FD = (μ₁ - μ₂)² + (σ₁ - σ₂)²",
         "in one dimension the trace formula becomes (μ₁ - μ₂)² + σ₁² + σ₂² - 2 σ₁ σ₂",
     )
+
+
+# --- notebook 05 -------------------------------------------------------------------------------
+
+def check_rising_metric(answer) -> bool:
+    """Exercise 05.1: the metric that *improves* while the photocopier collapses."""
+    if _missing(answer):
+        return False
+    return _verdict(
+        str(answer).strip().lower() == "precision",
+        "precision: the samples crowd into the densest, most typical part of the real data, so each "
+        "one looks realistic while the set loses its variety (recall falls). Precision alone would hide collapse",
+        "look for the metric that goes *up* in the curves above, and ask what it rewards",
+    )
+
+
+def check_shrink_factor(answer, latent_spread) -> bool:
+    """Exercise 05.2: the average per-generation factor of the latent spread."""
+    if _missing(answer):
+        return False
+    spread = np.asarray(latent_spread, dtype=float)
+    exact = float((spread[-1] / spread[0]) ** (1 / (len(spread) - 1)))
+    return _verdict(
+        abs(float(answer) - exact) < 0.01,
+        f"{exact:.3f} per generation: a geometric decay, like the variance of notebook 01",
+        "if the spread shrinks by the same factor r every generation, spread[G] = spread[0] * r**G; solve for r",
+    )
+
+
+# --- notebook 06 -------------------------------------------------------------------------------
+
+def check_real_share(answer, generation: int = 4) -> bool:
+    """Exercise 06.1: the real share of generation ``generation``'s training set under accumulate."""
+    if _missing(answer):
+        return False
+    exact = 1 / (generation + 1)
+    return _verdict(
+        abs(float(answer) - exact) < 1e-3,
+        f"1/{generation + 1} = {exact:.2f}: each generation adds as many synthetic images as there were real "
+        "ones, so real data is diluted as 1/(g + 1), yet it never leaves the set, and that is what protects it",
+        "generation g trains on the real images plus g batches of synthetic images of the same size",
+    )
+
+
+def check_policy_choice(answer) -> bool:
+    """Exercise 06.2: no fresh data, no provenance: which policy?"""
+    if _missing(answer):
+        return False
+    return _verdict(
+        str(answer).strip().lower() == "accumulate",
+        "accumulate: it needs neither fresh data nor labels of origin, only the discipline never to "
+        "throw away the original human data (Gerstgrasser et al. 2024)",
+        "mixing needs fresh human data and filtering on provenance needs labels of origin; which policy needs neither?",
+    )

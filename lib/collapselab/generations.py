@@ -95,7 +95,7 @@ class RunConfig:
         settings.pop("n_eval")
         if generation == 0:
             settings.pop("policy")
-        return {"run": settings, "generation": generation, "data": "mnist-train"}
+        return {"run": settings, "generation": generation, "data": "mnist-train", "version": 2}
 
 
 # --- policies -----------------------------------------------------------------------------------
@@ -124,15 +124,15 @@ class Detector:
     generation (0.5 = cannot tell them apart). It never sees provenance: it judges by looks.
     """
 
-    def __init__(self, judge: Classifier, real_pool: torch.Tensor, n_train: int = 2000, seed: int = 0):
-        self.judge, self.real_pool, self.n_train, self.seed = judge, real_pool, n_train, seed
+    def __init__(self, judge: Classifier, images: torch.Tensor, pool: np.ndarray, n_train: int = 2000, seed: int = 0):
+        self.judge, self.images, self.pool, self.n_train, self.seed = judge, images, pool, n_train, seed
         self.accuracy: list[float] = []
 
     def _fit(self, model: vae.VAE, generation: int):
         n = self.n_train
         gen = generator(self.seed * 7919 + generation)
-        pick = torch.randperm(len(self.real_pool), generator=gen)[: 2 * n]
-        real = self.judge.features(self.real_pool[pick])
+        pick = torch.randperm(len(self.pool), generator=gen)[: 2 * n].numpy()
+        real = self.judge.features(self.images[self.pool[pick]])
         fake = self.judge.features(model.sample(2 * n, seed=self.seed * 7919 + generation))
         x = torch.cat([real[:n], fake[:n]])
         y = torch.cat([torch.ones(n), torch.zeros(n)])
@@ -173,14 +173,15 @@ def parse_policy(name: str) -> tuple[str, float | None]:
                      "provenance-accumulate, mix:<fraction> or detector-filter:<fresh fraction>")
 
 
-def make_policy(name: str, judge: Classifier | None = None, real_pool: torch.Tensor | None = None,
+def make_policy(name: str, lab: "Lab | None" = None, pool: np.ndarray | None = None,
                 seed: int = 0) -> tuple[policies.Policy, Detector | None]:
-    """The engine policy for a policy name (and its :class:`Detector`, for ``detector-filter``)."""
+    """The engine policy for a policy name (and its :class:`Detector`, for ``detector-filter``,
+    which draws its real images from ``lab.images[pool]``)."""
     kind, fraction = parse_policy(name)
     if kind == "provenance-accumulate":
         return _ProvenanceAccumulate(), None
     if kind == "detector-filter":
-        detector = Detector(judge, real_pool, seed=seed)
+        detector = Detector(lab.judge, lab.images, pool, seed=seed)
         return policies.filtered(policies.mix(fraction), detector, name=f"detector filter ({fraction:.0%} fresh)"), detector
     return policies.as_policy(name), None
 
@@ -231,12 +232,31 @@ class Lab:
         self.judge = load_classifier(classifier, root=root, progress=progress)
         self.reference = image_metrics.make_reference(self.judge, self.test_images)
 
-    def real_split(self, config: RunConfig) -> tuple[torch.Tensor, torch.Tensor]:
-        """``(generation-0 images, fresh pool)``: a class-balanced subset of ``n_images`` training
-        images, and the other training images (fresh real data for mixing, and the detector's)."""
+    def real_split(self, config: RunConfig) -> tuple[torch.Tensor, np.ndarray]:
+        """``(generation-0 images, fresh indices)``: a class-balanced subset of ``n_images`` training
+        images, and the indices of all the other training images: the pool of fresh real data
+        (for mixing, and for the detector), drawn by index so it is never copied."""
         index = data.balanced_subset(self.labels.numpy(), config.n_images, seed=config.seed)
-        rest = np.setdiff1d(np.arange(len(self.images)), index)
-        return self.images[index], self.images[rest]
+        return self.images[index], np.setdiff1d(np.arange(len(self.images)), index)
+
+    def fresh_source(self, indices: np.ndarray) -> Callable[[int, np.random.Generator], torch.Tensor]:
+        """``draw(n, rng)``: ``n`` fresh real images from ``indices``, without replacement until the
+        pool is used up (then reshuffled)."""
+        order, position = None, len(indices)
+
+        def draw(n: int, rng: np.random.Generator) -> torch.Tensor:
+            nonlocal order, position
+            picked = []
+            while n > 0:
+                if position == len(indices):
+                    order, position = rng.permutation(indices), 0
+                chunk = order[position : position + n]
+                picked.append(chunk)
+                position += len(chunk)
+                n -= len(chunk)
+            return self.images[np.concatenate(picked)]
+
+        return draw
 
 
 def _metrics(lab: Lab, config: RunConfig, model: vae.VAE, encoder: vae.VAE, generation: int, baseline: float | None):
@@ -264,7 +284,7 @@ def run(config: RunConfig = RunConfig(), lab: Lab | None = None, *, progress: bo
     start = time.perf_counter()
     lab = lab or Lab()
     real, pool = lab.real_split(config)
-    policy, detector = make_policy(config.policy, lab.judge, pool, config.seed)
+    policy, detector = make_policy(config.policy, lab, pool, config.seed)
     device = default_device()
     trained: list[vae.TrainedVAE] = []
 
@@ -282,7 +302,7 @@ def run(config: RunConfig = RunConfig(), lab: Lab | None = None, *, progress: bo
         return model.sample(n, seed=int(rng.integers(2**31)))
 
     history = recursion.run(fit, sample, real, config.generations, policy, sample_size=config.n_images,
-                            fresh=pool, seed=config.seed, progress=progress)
+                            fresh=lab.fresh_source(pool), seed=config.seed, progress=progress)
     result = Run(config, history, detector_accuracy=list(detector.accuracy) if detector else [])
     encoder = history.models[0]
     baseline = None
