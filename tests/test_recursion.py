@@ -146,3 +146,9 @@ def test_a_quality_filter_that_keeps_typical_samples_speeds_up_variance_loss():
     plain = [recursion.run(gaussian.fit, gaussian.sample, real, 10, "replace", seed=s).models[-1].std for s in range(20)]
     filtered = [recursion.run(gaussian.fit, gaussian.sample, real, 10, typical, seed=s).models[-1].std for s in range(20)]
     assert np.median(filtered) < 0.5 * np.median(plain)
+
+
+def test_cycling_indices_use_every_index_once_before_repeating():
+    take = recursion.cycling_indices(5, np.random.default_rng(0))
+    drawn = np.concatenate([take(3), take(4), take(3)])
+    assert sorted(drawn[:5]) == [0, 1, 2, 3, 4] and sorted(drawn[5:]) == [0, 1, 2, 3, 4]

@@ -74,12 +74,13 @@ class RunConfig:
 
     @classmethod
     def workshop(cls, **changes) -> "RunConfig":
-        """The default: 8 generations of 10,000 images, about 2 minutes on a 2-core CPU."""
+        """The default: 8 generations of 10,000 images (notebook 05: about 2 minutes on a 2-core CPU, cold)."""
         return cls(**changes)
 
     @classmethod
     def full(cls, **changes) -> "RunConfig":
-        """A bigger run for instructors: 20 generations of 30,000 images (about 20 minutes)."""
+        """A bigger run for instructors: 20 generations of 30,000 images, each generation trained for
+        about 2.5 times as many gradient steps as in the workshop run."""
         return cls(**{"generations": 20, "n_images": 30_000, "epochs": 10, **changes})
 
     def vae_config(self, n_train: int, generation: int) -> vae.VAEConfig:
@@ -240,21 +241,14 @@ class Lab:
         return self.images[index], np.setdiff1d(np.arange(len(self.images)), index)
 
     def fresh_source(self, indices: np.ndarray) -> Callable[[int, np.random.Generator], torch.Tensor]:
-        """``draw(n, rng)``: ``n`` fresh real images from ``indices``, without replacement until the
-        pool is used up (then reshuffled)."""
-        order, position = None, len(indices)
+        """``draw(n, rng)``: ``n`` fresh real images from ``indices``, drawn by index (never copying
+        the pool) with :func:`~collapselab.recursion.cycling_indices`."""
+        take = None
 
         def draw(n: int, rng: np.random.Generator) -> torch.Tensor:
-            nonlocal order, position
-            picked = []
-            while n > 0:
-                if position == len(indices):
-                    order, position = rng.permutation(indices), 0
-                chunk = order[position : position + n]
-                picked.append(chunk)
-                position += len(chunk)
-                n -= len(chunk)
-            return self.images[np.concatenate(picked)]
+            nonlocal take
+            take = take or recursion.cycling_indices(len(indices), rng)
+            return self.images[indices[take(n)]]
 
         return draw
 

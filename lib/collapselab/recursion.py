@@ -78,19 +78,13 @@ class History:
             raise ValueError(f"no metric {name!r} in this history; it has {known}") from None
 
 
-def _fresh_source(fresh: Data | Callable | None, real_data: Data, rng: np.random.Generator):
-    """A function ``n -> data`` that returns fresh real samples.
-
-    A callable is used as ``fresh(n, rng)``. A data set (by default the real data itself) is a pool
-    drawn without replacement until it runs out, then reshuffled.
-    """
-    if callable(fresh):
-        return lambda n: fresh(n, rng)
-    pool = real_data if fresh is None else fresh
-    size = batches.length(pool)
+def cycling_indices(size: int, rng: np.random.Generator) -> Callable[[int], np.ndarray]:
+    """``take(n)``: ``n`` indices into ``range(size)``, drawn without replacement until all have been
+    used, then from a fresh shuffle. The way fresh real data is drawn from a finite pool. The first
+    shuffle happens here, when the function is made."""
     order, position = rng.permutation(size), 0
 
-    def draw(n: int) -> Data:
+    def take(n: int) -> np.ndarray:
         nonlocal order, position
         index = []
         while n > 0:
@@ -100,9 +94,22 @@ def _fresh_source(fresh: Data | Callable | None, real_data: Data, rng: np.random
             index.append(chunk)
             position += len(chunk)
             n -= len(chunk)
-        return batches.take(pool, np.concatenate(index))
+        return np.concatenate(index) if index else np.arange(0)
 
-    return draw
+    return take
+
+
+def _fresh_source(fresh: Data | Callable | None, real_data: Data, rng: np.random.Generator):
+    """A function ``n -> data`` that returns fresh real samples.
+
+    A callable is used as ``fresh(n, rng)``. A data set (by default the real data itself) is a pool
+    drawn by :func:`cycling_indices`.
+    """
+    if callable(fresh):
+        return lambda n: fresh(n, rng)
+    pool = real_data if fresh is None else fresh
+    take = cycling_indices(batches.length(pool), rng)
+    return lambda n: batches.take(pool, take(n))
 
 
 def run(
