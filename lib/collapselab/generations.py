@@ -123,6 +123,7 @@ class Detector:
     ``n_train`` real images (from a held-out pool) against as many fresh samples of the current
     model, and scored on as many new ones of each. ``accuracy`` records its held-out accuracy per
     generation (0.5 = cannot tell them apart). It never sees provenance: it judges by looks.
+    As a ``keep`` rule it is called by the engine once per generation, in order (generation 1 first).
     """
 
     def __init__(self, judge: Classifier, images: torch.Tensor, pool: np.ndarray, n_train: int = 2000, seed: int = 0):
