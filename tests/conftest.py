@@ -15,14 +15,19 @@ def mnist():
     return images, labels, test_images, test_labels
 
 
-@pytest.fixture
-def data_root(tmp_path):
-    """A fresh data folder whose MNIST/raw links to the real files, with an empty cache."""
-    raw = tmp_path / "MNIST" / "raw"
+def linked_data_root(folder):
+    """Make ``folder`` a data root whose MNIST/raw links to the real files (its cache starts empty)."""
+    raw = folder / "MNIST" / "raw"
     raw.mkdir(parents=True)
     for name in data.RAW_FILES:
         os.symlink(data.raw_folder() / name, raw / name)
-    return tmp_path
+    return folder
+
+
+@pytest.fixture
+def data_root(tmp_path):
+    """A fresh data folder whose MNIST/raw links to the real files, with an empty cache."""
+    return linked_data_root(tmp_path)
 
 
 TINY = classifier.ClassifierConfig(epochs=3, n_train=5000)
@@ -32,9 +37,4 @@ TINY = classifier.ClassifierConfig(epochs=3, n_train=5000)
 def tiny_classifier(tmp_path_factory):
     """A classifier trained for three epochs on 5,000 images (a few seconds): good enough features for
     testing metric properties."""
-    root = tmp_path_factory.mktemp("tiny")
-    raw = root / "MNIST" / "raw"
-    raw.mkdir(parents=True)
-    for name in data.RAW_FILES:
-        os.symlink(data.raw_folder() / name, raw / name)
-    return classifier.load_or_train(TINY, root=root)
+    return classifier.load_or_train(TINY, root=linked_data_root(tmp_path_factory.mktemp("tiny")))

@@ -2,22 +2,14 @@
 
 import csv
 import json
-import os
 
 import pytest
 
-from collapselab import cli, data
+from collapselab import cli
 
 
-@pytest.fixture
-def root(tmp_path):
-    (tmp_path / "MNIST" / "raw").mkdir(parents=True)
-    for name in data.RAW_FILES:
-        os.symlink(data.raw_folder() / name, tmp_path / "MNIST" / "raw" / name)
-    return tmp_path
-
-
-def test_a_tiny_run_writes_csv_json_and_a_figure(root, tmp_path, capsys):
+def test_a_tiny_run_writes_csv_json_and_a_figure(data_root, tmp_path, capsys):
+    root = data_root
     out = tmp_path / "results"
     code = cli.main(["run", "--generations", "1", "--images", "200", "--epochs", "1", "--eval-images", "100",
                      "--policy", "replace", "mix:0.5", "--data-root", str(root), "--classifier-train-images", "1000",

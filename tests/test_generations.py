@@ -7,6 +7,8 @@ import torch
 from collapselab import cache, generations
 from collapselab.classifier import ClassifierConfig
 
+from .conftest import linked_data_root
+
 TINY_CLASSIFIER = ClassifierConfig(epochs=2, n_train=2000)
 
 
@@ -17,15 +19,7 @@ def tiny(**changes):
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    import os
-
-    from collapselab import data
-
-    root = tmp_path_factory.mktemp("lab")
-    (root / "MNIST" / "raw").mkdir(parents=True)
-    for name in data.RAW_FILES:
-        os.symlink(data.raw_folder() / name, root / "MNIST" / "raw" / name)
-    return generations.Lab(root=root, classifier=TINY_CLASSIFIER)
+    return generations.Lab(root=linked_data_root(tmp_path_factory.mktemp("lab")), classifier=TINY_CLASSIFIER)
 
 
 def vae_files(lab):
