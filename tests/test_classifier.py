@@ -43,3 +43,10 @@ def test_a_corrupted_cache_file_is_detected_and_rebuilt(data_root):
 def test_labels_must_match_the_images():
     with pytest.raises(ValueError, match=r"labels must have shape \(4,\)"):
         classifier.train(torch.rand(4, 784), torch.zeros(3, dtype=torch.long), TINY)
+
+
+def test_one_pass_gives_the_same_features_and_probabilities_as_two(tiny_classifier, mnist):
+    images = mnist[2][:300]
+    features, probabilities = tiny_classifier.features_and_probabilities(images)
+    assert torch.equal(features, tiny_classifier.features(images))
+    assert torch.equal(probabilities, tiny_classifier.probabilities(images))

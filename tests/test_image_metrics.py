@@ -90,3 +90,8 @@ def test_features_must_be_finite_and_two_dimensional():
         im.frechet_distance(torch.zeros(5), torch.zeros(5))
     with pytest.raises(ValueError, match="NaN or inf"):
         im.frechet_distance(torch.full((3, 2), float("nan")), torch.zeros(3, 2))
+
+
+def test_reusing_the_reference_radii_gives_the_same_precision_and_recall(reference, tiny_classifier, mnist):
+    fake = tiny_classifier.features(mnist[0][:1000])
+    assert im.precision_recall(reference.features, fake, 3, reference.radii) == im.precision_recall(reference.features, fake, 3)

@@ -61,6 +61,11 @@ class DigitClassifier(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.out(self.features(x))
 
+    def features_and_probabilities(self, x: torch.Tensor) -> torch.Tensor:
+        """``(n, 128 + 10)``: the features, then the class probabilities, from one pass."""
+        features = self.features(x)
+        return torch.cat([features, F.softmax(self.out(features), dim=1)], dim=1)
+
 
 @dataclass
 class Classifier:
@@ -80,6 +85,11 @@ class Classifier:
     def features(self, images: torch.Tensor) -> torch.Tensor:
         """Penultimate-layer features ``(n, 128)`` of images ``(n, 784)``."""
         return self._batched(self.net.features, images)
+
+    def features_and_probabilities(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(features (n, 128), class probabilities (n, 10))`` from one pass through the network."""
+        both = self._batched(self.net.features_and_probabilities, images)
+        return both[:, : DigitClassifier.FEATURES], both[:, DigitClassifier.FEATURES :]
 
     def probabilities(self, images: torch.Tensor) -> torch.Tensor:
         """Class probabilities ``(n, 10)``."""
@@ -127,8 +137,8 @@ def train(images: torch.Tensor, labels: torch.Tensor, config: ClassifierConfig =
 def load_or_train(config: ClassifierConfig = ClassifierConfig(), *, root: str | Path | None = None,
                   device: torch.device | str | None = None, progress: bool = False) -> Classifier:
     """The evaluation classifier for ``config``: loaded from ``data/cache`` when a valid file is
-    there, otherwise trained on the first ``config.n_train`` MNIST training images (class-balanced
-    when fewer than all), scored on the 10,000 test images, and cached."""
+    there, otherwise trained on ``config.n_train`` MNIST training images (all of them by default,
+    else a class-balanced subset), scored on the 10,000 test images, and cached."""
     from . import data
 
     def build() -> dict:

@@ -80,14 +80,15 @@ def _covered(query: torch.Tensor, ref: torch.Tensor, radii: torch.Tensor) -> tor
     return _pairwise_min(query, ref, lambda d: (d <= radii[None, :]).any(dim=1))
 
 
-def precision_recall(real, fake, k: int = 3) -> tuple[float, float]:
+def precision_recall(real, fake, k: int = 3, real_radii: torch.Tensor | None = None) -> tuple[float, float]:
     """Improved precision and recall (Kynkäänniemi et al. 2019) of ``fake`` against ``real``.
 
     The real manifold is the union of balls around each real point with radius = distance to its
     k-th nearest real neighbour; likewise for the generated manifold. Precision = share of generated
-    points inside the real manifold; recall = share of real points inside the generated one."""
+    points inside the real manifold; recall = share of real points inside the generated one.
+    Pass ``real_radii`` (from :func:`knn_radii`) to reuse the real manifold across calls."""
     a, b = _features(real).float(), _features(fake).float()
-    precision = _covered(b, a, knn_radii(a, k)).float().mean()
+    precision = _covered(b, a, knn_radii(a, k) if real_radii is None else real_radii).float().mean()
     recall = _covered(a, b, knn_radii(b, k)).float().mean()
     return float(precision), float(recall)
 
@@ -147,8 +148,8 @@ def make_reference(classifier, real_images: torch.Tensor, k: int = 3, tail_quant
     """Precompute the reference from ``real_images`` ``(n, 784)``: features, k-NN radii, class
     centroids and the per-class tail radius at ``tail_quantile``."""
     check_fraction("tail_quantile", tail_quantile)
-    features = classifier.features(real_images)
-    labels = classifier.predict(real_images)
+    features, probabilities = classifier.features_and_probabilities(real_images)
+    labels = probabilities.argmax(dim=1)
     centroids = torch.stack([features[labels == c].mean(0) for c in range(10)])
     distance = (features - centroids[labels]).norm(dim=1)
     tail_radius = torch.stack([torch.quantile(distance[labels == c], tail_quantile) for c in range(10)])
@@ -165,10 +166,9 @@ def tail_share(reference: Reference, features: torch.Tensor, probabilities: torc
 
 def evaluate(images: torch.Tensor, classifier, reference: Reference) -> dict:
     """Every metric of the module docstring for ``images`` ``(n, 784)``, plus ``histogram`` (10 shares)."""
-    features = classifier.features(images)
-    probs = classifier.probabilities(images)
+    features, probs = classifier.features_and_probabilities(images)
     histogram = class_histogram(probs.argmax(dim=1).numpy())
-    precision, recall = precision_recall(reference.features, features, reference.k)
+    precision, recall = precision_recall(reference.features, features, reference.k, reference.radii)
     entropy = class_entropy(histogram)
     return {
         "fd": frechet_distance(reference.features, features),
