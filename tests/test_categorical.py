@@ -53,7 +53,7 @@ def test_one_generation_loses_a_category_with_probability_one_minus_p_to_the_m()
 def test_the_engine_runs_the_categorical_model_too():
     rng = np.random.default_rng(0)
     real = categorical.sample(categorical.zipf_probabilities(20), 200, rng)
-    history = recursion.run(lambda d: categorical.fit(d, 20), categorical.sample, real, 30, seed=0)
+    history = recursion.run(lambda d, step: categorical.fit(d, 20), categorical.sample, real, 30, seed=0)
     alive = np.array([m > 0 for m in history.models])
     assert not np.any(alive[1:] & ~alive[:-1])
 
@@ -71,3 +71,14 @@ def test_labels_outside_the_vocabulary_are_rejected():
 def test_loss_probability_rejects_p_outside_zero_one():
     with pytest.raises(ValueError, match=r"p must lie in \[0, 1\]"):
         categorical.loss_probability(1.5, 10)
+
+
+def test_loss_probability_rejects_nan():
+    with pytest.raises(ValueError, match=r"p must lie in \[0, 1\], got nan"):
+        categorical.loss_probability(np.array([0.5, np.nan]), 10)
+
+
+def test_multinomial_counts_checks_its_probabilities_but_simulation_stays_exact():
+    with pytest.raises(ValueError, match="probs must sum to 1"):
+        categorical.multinomial_counts(np.array([[0.5, 0.5], [0.2, 0.2]]), 10, np.random.default_rng(0))
+    assert categorical.multinomial_counts(np.array([0.0, 1.0]), 0, np.random.default_rng(0)).tolist() == [0, 0]

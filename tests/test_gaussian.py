@@ -148,3 +148,30 @@ def test_theory_rejects_negative_generations():
 def test_mass_beyond_is_the_two_sided_tail_probability():
     assert gaussian.Gaussian(0.0, 1.0).mass_beyond(1.96) == pytest.approx(0.05, abs=1e-4)
     assert gaussian.Gaussian(5.0, 0.0).mass_beyond(2.0) == 1.0
+
+
+def test_fit_takes_the_engines_step_and_a_keyword_only_ddof():
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+    assert gaussian.fit(x, None, ddof=1) == gaussian.unbiased_fit(x, None) == gaussian.fit(x, ddof=1)
+    assert gaussian.fit(x, object()) == gaussian.fit(x)  # any step object is ignored
+
+
+def test_a_collapsed_gaussian_with_std_zero_is_allowed():
+    delta = gaussian.Gaussian(2.0, 0.0)
+    assert delta.variance == 0.0 and delta.mass_beyond(0.0) == 1.0 and delta.mass_beyond(3.0) == 0.0
+    assert np.all(gaussian.sample(delta, 5, np.random.default_rng(0)) == 2.0)
+
+
+def test_gaussian_parameters_are_stored_as_plain_floats():
+    g = gaussian.Gaussian(np.float32(1), 2)
+    assert type(g.mean) is float and type(g.std) is float and g == gaussian.Gaussian(1.0, 2.0)
+
+
+@pytest.mark.parametrize("t", [-1, np.nan, [0, 1, -2]])
+def test_every_closed_form_rejects_bad_generations(t):
+    for fn in (gaussian.expected_variance, gaussian.expected_log_variance, gaussian.median_variance,
+               gaussian.expected_std, gaussian.expected_mean_drift):
+        with pytest.raises(ValueError, match="generations t must be >= 0"):
+            fn(t, 10, 1)
+    with pytest.raises(ValueError, match="generations t must be >= 0"):
+        gaussian.log_variance_std(t, 10)

@@ -61,3 +61,13 @@ def test_tail_mass_counts_the_fraction_beyond_the_threshold():
 def test_metrics_reject_non_finite_samples():
     with pytest.raises(ValueError, match="non-finite"):
         metrics.wasserstein_1d(np.array([0.0, np.inf]), np.zeros(2))
+
+
+def test_kl_compares_one_distribution_with_a_batch_of_generations():
+    p = np.array([0.5, 0.5])
+    q = np.array([[0.5, 0.5], [0.9, 0.1]])
+    assert metrics.kl_divergence(p, q) == pytest.approx([0.0, metrics.kl_divergence(p, q[1])])
+
+
+def test_tail_mass_one_sided_accepts_a_negative_threshold():
+    assert metrics.tail_mass(np.array([-2.0, -0.5, 1.0]), -1.0, two_sided=False) == pytest.approx(2 / 3)

@@ -52,3 +52,33 @@ def test_em_needs_enough_points_per_component():
 def test_mismatched_parameter_shapes_are_rejected():
     with pytest.raises(ValueError, match="need one shape"):
         mixture.Mixture(np.array([1.0]), np.array([0.0, 1.0]), np.array([1.0]))
+
+
+def test_parameters_may_be_lists_and_are_stored_as_float_arrays():
+    m = mixture.Mixture(weights=[0.5, 0.5], means=[0, 1], stds=[1, 1])
+    assert all(isinstance(a, np.ndarray) and a.dtype == float for a in (m.weights, m.means, m.stds))
+
+
+def test_indexing_a_batch_gives_each_chains_mixture():
+    history = mixture.simulate_chains(TRUTH, 2, 50, 5, seed=0)
+    one = history[-1][3]
+    assert one.weights.shape == (2,) and one.pdf(np.zeros(4)).shape == (4,)
+
+
+def test_simulate_chains_fits_the_truths_k_by_default_or_the_k_given():
+    assert mixture.simulate_chains(TRUTH, 1, 50, 3, seed=0)[-1].weights.shape == (3, 2)
+    assert mixture.simulate_chains(TRUTH, 1, 50, 3, k=1, seed=0)[-1].weights.shape == (3, 1)
+
+
+def test_a_batch_with_one_bad_chain_is_rejected():
+    weights = np.tile(TRUTH.weights, (4, 1))
+    weights[2] = [0.2, 0.2]
+    with pytest.raises(ValueError, match="weights must sum to 1 along the last axis, got a sum of 0.4"):
+        mixture.Mixture(weights, np.tile(TRUTH.means, (4, 1)), np.tile(TRUTH.stds, (4, 1)))
+
+
+def test_em_output_on_many_collapsing_chains_passes_the_checks():
+    # nearly identical points squeeze components onto min_std and weights towards 0: still a valid Mixture
+    x = np.random.default_rng(0).normal(scale=1e-9, size=(2000, 20))
+    fit = mixture.fit_em(x, 3)
+    assert np.all(fit.stds >= 1e-3) and np.allclose(fit.weights.sum(axis=1), 1.0)

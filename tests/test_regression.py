@@ -74,3 +74,27 @@ def test_fit_rejects_non_finite_labels():
     task = regression.make_task(2)
     with pytest.raises(ValueError, match="non-finite"):
         task.fit((np.zeros((3, 2)), np.array([0.0, np.nan, 1.0])))
+
+
+def test_closed_forms_accept_whole_numbers_of_fits_given_as_floats():
+    n = np.array([1.0, 2.0, 3.0])
+    assert np.allclose(regression.expected_error_replace(n, 10, 100), 10 / 89 * n)
+    assert regression.expected_error_accumulate(n, 10, 100)[2] == pytest.approx(10 / 89 * (1 + 1 / 4 + 1 / 9))
+
+
+@pytest.mark.parametrize("closed_form", [regression.expected_error_replace, regression.expected_error_accumulate])
+@pytest.mark.parametrize("n", [0, -1, 1.5, np.nan, [1, 2, 0]])
+def test_both_closed_forms_reject_the_same_bad_fit_counts(closed_form, n):
+    with pytest.raises(ValueError, match="n counts fits and starts at 1|n must be whole numbers of fits"):
+        closed_form(n, 10, 100)
+
+
+def test_fit_takes_the_engines_step_and_ignores_it():
+    task = regression.make_task(3)
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    assert np.array_equal(task.fit((X, X @ task.weights), object()), task.fit((X, X @ task.weights)))
+
+
+def test_task_weights_given_as_a_list_become_a_float_array():
+    task = regression.LinearTask([1, 2])
+    assert task.weights.dtype == float and task.dim == 2 and task.test_error([1, 2]) == 0.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -42,3 +43,41 @@ def check_finite_array(name: str, values, *, ndim: int | None = None, min_len: i
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         raise ValueError(f"{name} contains {bad} non-finite values (NaN or inf); clean the data first")
     return arr
+
+
+def check_finite(name: str, value, *, minimum: float | None = None, hint: str = "") -> float:
+    """Return ``value`` as a finite float (>= ``minimum`` if given), or raise ``ValueError``.
+
+    ``hint``, if given, is appended to the message: say what the number means or what to do."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        number = float(value)
+        if math.isfinite(number) and (minimum is None or number >= minimum):
+            return number
+        shown = f"{number:g}"
+    else:
+        shown = repr(value)
+    wanted = f"{name} must be a finite number" + ("" if minimum is None else f" >= {minimum:g}")
+    raise ValueError(f"{wanted}, got {shown}" + (f"; {hint}" if hint else ""))
+
+
+def check_probability_vectors(name: str, values) -> np.ndarray:
+    """Return ``values`` as a float array whose last axis holds probability vectors, or raise
+    ``ValueError``: entries finite and non-negative, each vector summing to 1 (within ``np.isclose``'s
+    tolerance, atol 1e-6 and rtol 1e-5). Shape ``(..., K)``, not empty; vectorised, so cheap on
+    ``(n_chains, K)`` batches."""
+    p = np.asarray(values, dtype=float)
+    if p.ndim == 0:
+        raise ValueError(f"{name} needs a category axis (shape (..., K)), got a scalar; pass a 1-D array of probabilities")
+    if p.size == 0:
+        raise ValueError(f"{name} is empty (shape {p.shape}); it needs at least one probability vector of K >= 1 entries")
+    finite = np.isfinite(p)
+    if not finite.all():
+        raise ValueError(f"{name} contains {p.size - np.count_nonzero(finite)} non-finite value(s) (NaN or inf)")
+    if p.min() < 0:
+        raise ValueError(f"{name} must be non-negative, got {p.min():g}")
+    sums = p.sum(axis=-1)
+    off = ~np.isclose(sums, 1.0, atol=1e-6)
+    if off.any():
+        worst = sums[off].flat[np.argmax(np.abs(sums[off] - 1.0))]
+        raise ValueError(f"{name} must sum to 1 along the last axis, got a sum of {worst:g}; divide by the sum to normalise")
+    return p

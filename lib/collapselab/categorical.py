@@ -17,21 +17,33 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import check_finite_array, check_int, check_positive
+from ._checks import check_int, check_positive, check_probability_vectors
 
 
 def zipf_probabilities(n_categories: int, exponent: float = 1.0) -> np.ndarray:
-    """Shape ``(n_categories,)``: Zipf-like frequencies p_k ∝ 1 / k^exponent, largest first."""
+    """Shape ``(n_categories,)``: Zipf-like frequencies p_k ∝ 1 / k^exponent (exponent > 0), largest
+    first. Every category gets a non-zero probability (an exponent so large that the rarest ones
+    underflow to 0 is an error)."""
     k = check_int("n_categories", n_categories, minimum=1)
-    weights = 1.0 / np.arange(1, k + 1) ** check_positive("exponent", exponent)
+    exponent = check_positive("exponent", exponent)
+    with np.errstate(over="ignore"):
+        weights = 1.0 / np.arange(1, k + 1) ** exponent
+    if weights[-1] == 0:
+        raise ValueError(f"exponent {exponent:g} is too large for {k} categories: the rarest get probability 0 "
+                         "(floating-point underflow); use a smaller exponent or fewer categories")
     return weights / weights.sum()
 
 
-def check_probabilities(probs) -> np.ndarray:
-    """``probs`` as a float array whose last axis is a probability vector, or a ``ValueError``."""
-    p = check_finite_array("probs", probs)
-    if np.any(p < 0) or not np.allclose(p.sum(axis=-1), 1.0, atol=1e-6):
-        raise ValueError("probs must be non-negative and sum to 1 along the last axis")
+def check_probabilities(probs, name: str = "probs") -> np.ndarray:
+    """``probs`` as a float array whose last axis is a probability vector (finite, non-negative,
+    summing to 1), or a ``ValueError`` that says which rule was broken. ``name`` is used in the message."""
+    return check_probability_vectors(name, probs)
+
+
+def _check_one_vector(probs) -> np.ndarray:
+    p = check_probabilities(probs)
+    if p.ndim != 1:
+        raise ValueError(f"probs must be one probability vector (K,), got shape {p.shape}")
     return p
 
 
@@ -47,15 +59,21 @@ def fit(data: np.ndarray, n_categories: int) -> np.ndarray:
 
 
 def sample(probs: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` integer labels (shape ``(n,)``) drawn from ``probs``."""
+    """``n`` integer labels (shape ``(n,)``) drawn from ``probs`` (one probability vector, shape ``(K,)``)."""
     n = check_int("n", n, minimum=0)
-    return rng.choice(len(probs), size=n, p=probs)
+    p = _check_one_vector(probs)
+    return rng.choice(len(p), size=n, p=p)
 
 
 def multinomial_counts(probs: np.ndarray, sample_size: int, rng: np.random.Generator) -> np.ndarray:
-    """Counts of ``sample_size`` draws for each row of ``probs`` (shape ``(..., K)``), vectorised over
-    rows by the conditional-binomial method: n_k ~ Bin(remaining, p_k / remaining mass)."""
-    probs = np.asarray(probs, dtype=float)
+    """Counts of ``sample_size`` (>= 0) draws for each row of ``probs`` (shape ``(..., K)``, each row a
+    probability vector), vectorised over rows by the conditional-binomial method:
+    n_k ~ Bin(remaining, p_k / remaining mass). Shape of ``probs``, int64."""
+    return _multinomial_counts(check_probabilities(probs), check_int("sample_size", sample_size, minimum=0), rng)
+
+
+def _multinomial_counts(probs: np.ndarray, sample_size: int, rng: np.random.Generator) -> np.ndarray:
+    # unchecked: simulate_chains calls this every generation with probability vectors it made itself
     counts = np.zeros(probs.shape, dtype=np.int64)
     remaining = np.full(probs.shape[:-1], sample_size, dtype=np.int64)
     mass = np.ones(probs.shape[:-1])
@@ -94,9 +112,7 @@ class CategoricalChains:
 def simulate_chains(probs, generations: int, sample_size: int, n_chains: int, *, seed: int | None = None) -> CategoricalChains:
     """Run ``n_chains`` categorical photocopiers from ``probs`` (shape ``(K,)``) for ``generations``
     generations of ``sample_size`` draws each."""
-    p0 = check_probabilities(probs)
-    if p0.ndim != 1:
-        raise ValueError(f"probs must be one probability vector (K,), got shape {p0.shape}")
+    p0 = _check_one_vector(probs)
     generations = check_int("generations", generations, minimum=0)
     sample_size = check_int("sample_size", sample_size, minimum=1)
     n_chains = check_int("n_chains", n_chains, minimum=1)
@@ -105,7 +121,7 @@ def simulate_chains(probs, generations: int, sample_size: int, n_chains: int, *,
     current = np.broadcast_to(p0, (n_chains, len(p0))).copy()
     out[0] = current
     for t in range(1, generations + 1):
-        current = multinomial_counts(current, sample_size, rng) / sample_size
+        current = _multinomial_counts(current, sample_size, rng) / sample_size
         out[t] = current
     return CategoricalChains(out, sample_size)
 
@@ -114,6 +130,7 @@ def loss_probability(p, sample_size: int) -> np.ndarray:
     """(1 - p)^M: the chance that a category of probability ``p`` gets no draw among ``M``, and so
     vanishes for good in one generation. Shape of ``p``."""
     p = np.asarray(p, dtype=float)
-    if np.any((p < 0) | (p > 1)):
-        raise ValueError("p must lie in [0, 1]")
+    bad = ~((p >= 0) & (p <= 1))  # also catches NaN
+    if bad.any():
+        raise ValueError(f"p must lie in [0, 1], got {p[bad].flat[0]:g}; it is one category's probability")
     return (1.0 - p) ** check_int("sample_size", sample_size, minimum=1)

@@ -21,27 +21,39 @@ The closed forms (σ²ₜ₊₁ = σ²ₜ · χ²_{M−1} / (M − ddof)):
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import special
 
-from ._checks import check_finite_array, check_int, check_positive
+from ._checks import check_finite, check_finite_array, check_int, check_positive
 
 
 @dataclass(frozen=True)
 class Gaussian:
-    """A fitted 1-D Gaussian N(mean, std^2)."""
+    """A fitted 1-D Gaussian N(mean, std^2): ``mean`` finite, ``std`` finite and >= 0.
+
+    ``std == 0`` is allowed: it is the collapsed point mass at ``mean`` that the chains end in.
+    """
 
     mean: float
     std: float
+
+    def __post_init__(self):
+        # stored as plain floats, checked once here, so that pdf, mass_beyond and sample can trust them
+        object.__setattr__(self, "mean", check_finite("mean", self.mean))
+        object.__setattr__(self, "std", check_finite(
+            "std", self.std, minimum=0, hint="a standard deviation is never negative (0 is the collapsed point mass)"))
 
     @property
     def variance(self) -> float:
         return self.std**2
 
     def mass_beyond(self, threshold: float) -> float:
-        """P(|X| > threshold): the model's two-sided tail mass beyond ``threshold`` (data units)."""
+        """P(|X| > threshold): the model's two-sided tail mass beyond ``threshold`` (data units, finite, >= 0)."""
+        threshold = check_finite("threshold", threshold, minimum=0,
+                                 hint="it is a distance from 0: the tail is |X| > threshold")
         if self.std == 0:
             return float(abs(self.mean) > threshold)
         return float(special.ndtr((-threshold - self.mean) / self.std) + special.ndtr((self.mean - threshold) / self.std))
@@ -62,19 +74,27 @@ def _check_ddof(ddof: int, sample_size: int) -> int:
     return ddof
 
 
-def fit(data: np.ndarray, ddof: int = 0) -> Gaussian:
+def fit(data: np.ndarray, step=None, *, ddof: int = 0) -> Gaussian:
     """Fit a Gaussian to 1-D ``data`` (shape ``(n,)``, n >= 2) by its mean and variance.
 
-    ``ddof=0`` is the maximum-likelihood fit (divides by n), ``ddof=1`` the unbiased one (n - 1).
+    Args:
+        data: shape ``(n,)``, finite, n >= 2.
+        step: the engine's generation context (unused: a Gaussian fit needs only the data).
+        ddof: keyword-only. ``0`` (default) is the maximum-likelihood fit (divides by n), ``1`` the
+            unbiased one (n - 1). A number in the ``step`` position (the old ``fit(data, 1)``) is an
+            error rather than a silent MLE fit.
     """
+    if isinstance(step, numbers.Number):
+        raise ValueError(f"fit(data, step, *, ddof=0): the second argument is the engine's step, got {step!r}; "
+                         f"ddof is keyword-only: write fit(data, ddof={step!r})")
     x = check_finite_array("data", data, ndim=1)
     check_int("sample_size", len(x), minimum=2)
     ddof = _check_ddof(ddof, len(x))
     return Gaussian(float(x.mean()), float(x.std(ddof=ddof)))
 
 
-def unbiased_fit(data: np.ndarray) -> Gaussian:
-    """:func:`fit` with ``ddof=1``."""
+def unbiased_fit(data: np.ndarray, step=None) -> Gaussian:
+    """:func:`fit` with ``ddof=1``. ``step``: the engine's generation context (unused)."""
     return fit(data, ddof=1)
 
 
@@ -114,13 +134,14 @@ class Chains:
         return self.means.shape[1]
 
 
-def _check_chain_args(n_chains, generations, sample_size, ddof, sigma0):
+def _check_chain_args(n_chains, generations, sample_size, ddof, mu0, sigma0):
     n_chains = check_int("n_chains", n_chains, minimum=1)
     generations = check_int("generations", generations, minimum=0)
     sample_size = check_int("sample_size", sample_size, minimum=2)
     ddof = _check_ddof(ddof, sample_size)
+    mu0 = check_finite("mu0", mu0)
     sigma0 = check_positive("sigma0", sigma0)
-    return n_chains, generations, sample_size, ddof, sigma0
+    return n_chains, generations, sample_size, ddof, mu0, sigma0
 
 
 def simulate_chains(
@@ -142,7 +163,7 @@ def simulate_chains(
     Returns:
         :class:`Chains` with ``.means`` and ``.variances`` of shape ``(generations + 1, n_chains)``.
     """
-    n_chains, generations, sample_size, ddof, sigma0 = _check_chain_args(n_chains, generations, sample_size, ddof, sigma0)
+    n_chains, generations, sample_size, ddof, mu0, sigma0 = _check_chain_args(n_chains, generations, sample_size, ddof, mu0, sigma0)
     rng = np.random.default_rng(seed)
     log_var = np.empty((generations + 1, n_chains))
     log_var[0] = 2 * np.log(sigma0)
@@ -171,7 +192,7 @@ def simulate_chains_by_sampling(
     """The same experiment as :func:`simulate_chains`, done literally: draw M points per chain,
     refit, repeat. Slower (M draws per chain per generation); the reference the fast path is tested
     against."""
-    n_chains, generations, sample_size, ddof, sigma0 = _check_chain_args(n_chains, generations, sample_size, ddof, sigma0)
+    n_chains, generations, sample_size, ddof, mu0, sigma0 = _check_chain_args(n_chains, generations, sample_size, ddof, mu0, sigma0)
     rng = np.random.default_rng(seed)
     means = np.empty((generations + 1, n_chains))
     log_var = np.empty_like(means)
@@ -183,16 +204,25 @@ def simulate_chains_by_sampling(
     return Chains(means, log_var, sample_size, ddof)
 
 
-def _theory_args(t, sample_size, ddof, sigma0):
+def _check_generations(t) -> np.ndarray:
+    """``t`` (any shape) as a float array of generations >= 0 (non-integer t interpolates; no NaN)."""
     t = np.asarray(t, dtype=float)
-    if np.any(t < 0):
-        raise ValueError("generations t must be >= 0")
+    bad = ~(t >= 0)  # also catches NaN
+    if bad.any():
+        raise ValueError(f"generations t must be >= 0, got {t[bad].flat[0]:g}; generation 0 is the truth")
+    return t
+
+
+def _theory_args(t, sample_size, ddof, sigma0):
+    t = _check_generations(t)
     sample_size = check_int("sample_size", sample_size, minimum=2)
     return t, sample_size, _check_ddof(ddof, sample_size), check_positive("sigma0", sigma0)
 
 
 def variance_ratio(sample_size: int, ddof: int) -> float:
-    """(M - 1) / (M - ddof): the factor E[σ²ₜ₊₁ | σ²ₜ] / σ²ₜ of one generation."""
+    """(M - 1) / (M - ddof): the factor E[σ²ₜ₊₁ | σ²ₜ] / σ²ₜ of one generation (M >= 2, 0 <= ddof < M)."""
+    sample_size = check_int("sample_size", sample_size, minimum=2)
+    ddof = _check_ddof(ddof, sample_size)
     return (sample_size - 1) / (sample_size - ddof)
 
 
@@ -215,7 +245,7 @@ def expected_log_variance(t, sample_size: int, ddof: int, sigma0: float = 1.0) -
 def log_variance_std(t, sample_size: int) -> np.ndarray:
     """Standard deviation of log σ²ₜ across chains: √(t ψ'((M−1)/2)), the spread of a sum of t
     independent log-chi-square terms. Shape of ``t``."""
-    t = np.asarray(t, dtype=float)
+    t = _check_generations(t)
     sample_size = check_int("sample_size", sample_size, minimum=2)
     return np.sqrt(t * special.polygamma(1, (sample_size - 1) / 2))
 

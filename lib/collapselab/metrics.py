@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_finite_array
+from ._checks import check_finite, check_finite_array
 from .categorical import check_probabilities
 
 
@@ -29,8 +29,18 @@ def entropy(probs) -> np.ndarray:
 def kl_divergence(p, q) -> np.ndarray:
     """KL(p || q) = Σ p log(p / q) in nats, over the last axis; ``inf`` where q lost a category that p
     still has. Zero iff p = q; not symmetric. Use p = the original, q = a generation, to measure
-    how badly a generation covers the original."""
-    p, q = check_probabilities(p), check_probabilities(q)
+    how badly a generation covers the original.
+
+    ``p`` and ``q`` need the same number of categories K; leading axes broadcast (e.g. p of shape
+    ``(K,)`` against q of shape ``(n_chains, K)``)."""
+    p, q = check_probabilities(p, "p"), check_probabilities(q, "q")
+    if p.shape[-1] != q.shape[-1]:
+        raise ValueError(f"p and q need the same number of categories (last axis), got {p.shape[-1]} and {q.shape[-1]}")
+    try:
+        np.broadcast_shapes(p.shape, q.shape)
+    except ValueError:
+        raise ValueError(f"p and q must broadcast against each other, got shapes {p.shape} and {q.shape}; "
+                         "give one distribution (K,) and a batch (..., K), or two batches of the same shape") from None
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(p > 0, p * (np.log(np.where(p > 0, p, 1.0)) - np.log(q)), 0.0)
     return terms.sum(axis=-1)
@@ -50,7 +60,13 @@ def wasserstein_1d(a, b) -> float:
 
 
 def tail_mass(samples, threshold: float, *, two_sided: bool = True) -> float:
-    """The fraction of ``samples`` beyond ``threshold`` (|x| > threshold when ``two_sided``, else
-    x > threshold). With the original's 99th percentile as threshold, the original scores 1 %."""
+    """The fraction of ``samples`` (shape ``(n,)``) beyond ``threshold`` (|x| > threshold when
+    ``two_sided``, then threshold must be >= 0; else x > threshold). ``threshold`` is a finite number.
+    With the original's 99th percentile as threshold, the original scores 1 %."""
     x = check_finite_array("samples", samples, ndim=1)
+    if two_sided:
+        threshold = check_finite("threshold", threshold, minimum=0,
+                                 hint="it is a distance from 0: the tail is |x| > threshold (or pass two_sided=False)")
+    else:
+        threshold = check_finite("threshold", threshold)
     return float(np.mean(np.abs(x) > threshold if two_sided else x > threshold))

@@ -13,12 +13,17 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from ._checks import check_finite_array, check_int
+from ._checks import check_finite, check_finite_array, check_int, check_positive, check_probability_vectors
 
 
 @dataclass(frozen=True)
 class Mixture:
-    """Mixture weights, means and standard deviations, each of shape ``(..., k)``."""
+    """Mixture weights, means and standard deviations, each of shape ``(..., k)``: one mixture of
+    ``k`` components for parameters of shape ``(k,)``, a batch of chains for ``(n_chains, k)``.
+
+    Checked when built (vectorised, a few numpy passes): the weights are non-negative and sum to 1
+    along the last axis, the means are finite, the stds finite and > 0. Stored as float arrays.
+    """
 
     weights: np.ndarray
     means: np.ndarray
@@ -28,19 +33,37 @@ class Mixture:
         shapes = {np.shape(self.weights), np.shape(self.means), np.shape(self.stds)}
         if len(shapes) != 1:
             raise ValueError(f"weights, means and stds need one shape, got {sorted(shapes)}")
+        if shapes == {()}:
+            raise ValueError("weights, means and stds need a component axis (shape (..., k)), got shape (); "
+                             "pass arrays with one entry per component, e.g. weights=[0.9, 0.1]")
+        for name in ("weights", "means", "stds"):
+            object.__setattr__(self, name, np.asarray(getattr(self, name), dtype=float))
+        check_probability_vectors("weights", self.weights)
+        for name in ("means", "stds"):
+            finite = np.isfinite(getattr(self, name))
+            if not finite.all():
+                raise ValueError(f"{name} contains {finite.size - np.count_nonzero(finite)} non-finite value(s) "
+                                 "(NaN or inf); every component needs a finite mean and std")
+        if self.stds.min() <= 0:
+            raise ValueError(f"stds must be > 0, got {self.stds.min():g}; every component needs a positive spread")
 
     def pdf(self, x: np.ndarray) -> np.ndarray:
         """Density at ``x`` (shape ``(n,)``) of a single mixture (parameters of shape ``(k,)``)."""
+        if self.weights.ndim != 1:
+            raise ValueError(f"pdf needs a single mixture (parameters of shape (k,)), got shape {self.weights.shape}; "
+                             "pick one chain first, e.g. batch[i].pdf(x)")
         x = np.asarray(x, dtype=float)[..., None]
         z = (x - self.means) / self.stds
         return np.sum(self.weights * np.exp(-0.5 * z**2) / (self.stds * np.sqrt(2 * np.pi)), axis=-1)
 
     def mass_above(self, threshold: float) -> np.ndarray:
-        """P(X > threshold) under the mixture; shape ``(...)``."""
+        """P(X > threshold) under the mixture, for a finite number ``threshold``; shape ``(...)``."""
+        threshold = check_finite("threshold", threshold)
         tail = special.ndtr((self.means - threshold) / self.stds)
         return np.sum(self.weights * tail, axis=-1)
 
     def __getitem__(self, index) -> "Mixture":
+        """Index the chains: ``batch[i]`` is chain ``i``'s mixture (parameters of shape ``(k,)``)."""
         return Mixture(self.weights[index], self.means[index], self.stds[index])
 
 
@@ -65,12 +88,18 @@ def fit_em(data: np.ndarray, k: int = 2, *, iterations: int = 200, tolerance: fl
     Initialisation is deterministic: component means at evenly spaced quantiles from the 5th to the
     95th percentile, equal weights, the overall standard deviation. ``min_std`` keeps a component
     from shrinking onto a single point. EM stops when no mean moves by more than ``tolerance``
-    (data units) or after ``iterations``. Returns parameters of shape ``(k,)`` or ``(n_chains, k)``.
+    (data units; 0 runs all ``iterations``) or after ``iterations`` (>= 1). Returns parameters of
+    shape ``(k,)`` or ``(n_chains, k)``.
     """
     x = check_finite_array("data", data, min_len=1)
+    if x.ndim > 2:
+        raise ValueError(f"data must be 1-D (n,) or 2-D (n_chains, n), got shape {x.shape}; one row per data set")
     single = x.ndim == 1
     x = np.atleast_2d(x)
     k = check_int("k", k, minimum=1)
+    iterations = check_int("iterations", iterations, minimum=1)
+    tolerance = check_finite("tolerance", tolerance, minimum=0, hint="the largest mean move (data units) that counts as converged")
+    min_std = check_positive("min_std", min_std)
     if x.shape[1] < 2 * k:
         raise ValueError(f"EM with k={k} components needs at least {2 * k} points per data set, got {x.shape[1]}")
     levels = np.linspace(0.05, 0.95, k) if k > 1 else np.array([0.5])
@@ -100,15 +129,22 @@ def fit_em(data: np.ndarray, k: int = 2, *, iterations: int = 200, tolerance: fl
 
 def simulate_chains(truth: Mixture, generations: int, sample_size: int, n_chains: int, *,
                     k: int | None = None, seed: int | None = None) -> list[Mixture]:
-    """Run ``n_chains`` mixture photocopiers from ``truth`` (parameters of shape ``(k,)``).
+    """Run ``n_chains`` mixture photocopiers from ``truth`` (a single :class:`Mixture`, parameters of
+    shape ``(k,)``).
 
     Generation 0 is fitted to ``sample_size`` real samples; each later one to ``sample_size`` samples
-    of its predecessor. Returns ``generations + 1`` mixtures with parameters ``(n_chains, k)``.
+    of its predecessor, by EM with ``k`` components (default ``None``: the truth's k; else an int
+    >= 1). Returns ``generations + 1`` mixtures with parameters ``(n_chains, k)``.
     """
+    if not isinstance(truth, Mixture):
+        raise ValueError(f"truth must be a Mixture, got {type(truth).__name__}; build one with Mixture(weights, means, stds)")
+    if truth.weights.ndim != 1:
+        raise ValueError(f"truth must be a single mixture (parameters of shape (k,)), got shape {truth.weights.shape}; "
+                         "pick one chain, e.g. batch[0]")
     generations = check_int("generations", generations, minimum=0)
     sample_size = check_int("sample_size", sample_size, minimum=2)
     n_chains = check_int("n_chains", n_chains, minimum=1)
-    k = k or len(truth.weights)
+    k = len(truth.weights) if k is None else check_int("k", k, minimum=1)
     rng = np.random.default_rng(seed)
     batch = Mixture(*(np.broadcast_to(a, (n_chains, len(truth.weights))) for a in (truth.weights, truth.means, truth.stds)))
     history = []

@@ -25,7 +25,8 @@ from ._checks import check_finite_array, check_int, check_positive
 
 @dataclass(frozen=True)
 class LinearTask:
-    """A regression task: true weights ``w*`` (shape ``(d,)``) and label noise ``noise_std`` (σ).
+    """A regression task: true weights ``w*`` (shape ``(d,)``, finite) and label noise ``noise_std``
+    (σ, finite, > 0; default 1).
 
     Data sets are tuples ``(X, y)`` with ``X`` of shape ``(n, d)`` and ``y`` of shape ``(n,)``.
     """
@@ -33,20 +34,37 @@ class LinearTask:
     weights: np.ndarray
     noise_std: float = 1.0
 
+    def __post_init__(self):
+        object.__setattr__(self, "weights", check_finite_array("weights", self.weights, ndim=1))
+        object.__setattr__(self, "noise_std", check_positive("noise_std", self.noise_std))
+
     @property
     def dim(self) -> int:
         return len(self.weights)
 
+    def _check_weights(self, w) -> np.ndarray:
+        w = np.asarray(w, dtype=float)
+        if w.shape != (self.dim,):
+            raise ValueError(f"w must have shape ({self.dim},) (one weight per feature), got shape {w.shape}")
+        if not np.isfinite(w).all():
+            raise ValueError(f"w contains {w.size - np.count_nonzero(np.isfinite(w))} non-finite value(s) (NaN or inf)")
+        return w
+
     def _labelled(self, w: np.ndarray, n: int, rng: np.random.Generator):
-        X = rng.standard_normal((check_int("n", n, minimum=0), self.dim))
+        n = check_int("n", n, minimum=0)
+        X = rng.standard_normal((n, self.dim))
         return X, X @ w + self.noise_std * rng.standard_normal(n)
 
     def real_data(self, n: int, rng: np.random.Generator):
         """``n`` real samples ``(X, y)`` labelled by the true weights."""
         return self._labelled(self.weights, n, rng)
 
-    def fit(self, data) -> np.ndarray:
-        """Least-squares weights (shape ``(d,)``) for ``data = (X, y)``; needs at least d samples."""
+    def fit(self, data, step=None) -> np.ndarray:
+        """Least-squares weights (shape ``(d,)``) for ``data = (X, y)``; needs at least d samples.
+        ``step``: the engine's generation context (unused: least squares needs only the data)."""
+        if not isinstance(data, (tuple, list)) or len(data) != 2:
+            raise ValueError(f"data must be a pair (X, y) with X of shape (n, {self.dim}) and y of shape (n,), "
+                             f"got {type(data).__name__}")
         X, y = data
         X = check_finite_array("X", X, ndim=2)
         y = check_finite_array("y", y, ndim=1)
@@ -57,12 +75,13 @@ class LinearTask:
         return np.linalg.lstsq(X, y, rcond=None)[0]
 
     def sample(self, w: np.ndarray, n: int, rng: np.random.Generator):
-        """``n`` synthetic samples: fresh inputs labelled by the fitted weights ``w`` plus fresh noise."""
-        return self._labelled(np.asarray(w, dtype=float), n, rng)
+        """``n`` synthetic samples: fresh inputs labelled by the fitted weights ``w`` (shape ``(d,)``)
+        plus fresh noise."""
+        return self._labelled(self._check_weights(w), n, rng)
 
     def test_error(self, w: np.ndarray) -> float:
-        """``||w - w*||²``: the excess test error of weights ``w`` on isotropic inputs."""
-        return float(np.sum((np.asarray(w) - self.weights) ** 2))
+        """``||w - w*||²``: the excess test error of weights ``w`` (shape ``(d,)``) on isotropic inputs."""
+        return float(np.sum((self._check_weights(w) - self.weights) ** 2))
 
 
 def make_task(dim: int, noise_std: float = 1.0, seed: int | None = 0) -> LinearTask:
@@ -80,17 +99,32 @@ def _one_fit_error(dim: int, samples: int, noise_std: float) -> float:
     return check_positive("noise_std", noise_std) ** 2 * dim / (samples - dim - 1)
 
 
+def _check_fit_counts(n) -> np.ndarray:
+    """``n`` (any shape) as an int array of fit counts >= 1; whole-valued floats are accepted."""
+    n = np.asarray(n)
+    if n.dtype == bool or not (np.issubdtype(n.dtype, np.integer) or np.issubdtype(n.dtype, np.floating)):
+        raise ValueError(f"n must be whole numbers of fits >= 1, got dtype {n.dtype}")
+    if np.issubdtype(n.dtype, np.floating):
+        fractional = ~np.isfinite(n) | (n != np.round(n))
+        if fractional.any():
+            raise ValueError(f"n must be whole numbers of fits >= 1, got {n[fractional].flat[0]:g}")
+    if np.any(n < 1):
+        raise ValueError(f"n counts fits and starts at 1 (generation 0 is fit 1), got {n[n < 1].flat[0]:g}")
+    return n.astype(np.int64)
+
+
 def expected_error_replace(n, dim: int, samples: int, noise_std: float = 1.0) -> np.ndarray:
-    """σ² d / (T - d - 1) · n: the error after ``n`` fits under replace (grows linearly). Shape of ``n``."""
-    return _one_fit_error(dim, samples, noise_std) * np.asarray(n, dtype=float)
+    """σ² d / (T - d - 1) · n: the error after ``n`` fits (whole numbers >= 1) under replace (grows
+    linearly). Shape of ``n``."""
+    n = _check_fit_counts(n)
+    return _one_fit_error(dim, samples, noise_std) * n.astype(float)
 
 
 def expected_error_accumulate(n, dim: int, samples: int, noise_std: float = 1.0) -> np.ndarray:
-    """σ² d / (T - d - 1) · Σᵢ₌₁ⁿ 1/i²: the error after ``n`` fits under accumulate (bounded). Shape of ``n``."""
-    n = np.asarray(n)
-    if np.any(n < 1):
-        raise ValueError("n counts fits and starts at 1 (generation 0 is fit 1)")
-    partial = np.cumsum(1.0 / np.arange(1, int(np.max(n)) + 1) ** 2)
+    """σ² d / (T - d - 1) · Σᵢ₌₁ⁿ 1/i²: the error after ``n`` fits (whole numbers >= 1) under accumulate
+    (bounded). Shape of ``n``."""
+    n = _check_fit_counts(n)
+    partial = np.cumsum(1.0 / np.arange(1, int(np.max(n, initial=1)) + 1) ** 2)
     return _one_fit_error(dim, samples, noise_std) * partial[n - 1]
 
 
