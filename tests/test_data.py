@@ -1,4 +1,7 @@
-"""MNIST loading: shapes, dtypes, balanced subsets, and a helpful error when the files are missing."""
+"""MNIST loading: shapes, dtypes, balanced subsets, verification against the official files, where the
+data lives, and helpful errors when the files are missing or damaged."""
+
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -48,8 +51,105 @@ def test_missing_files_give_an_error_that_names_both_ways_to_get_them(tmp_path):
         data.load_mnist(root=tmp_path, download=False)
     message = str(error.value)
     assert "with internet" in message and "download=True" in message
-    assert "data/MNIST/raw" in message and "train-images-idx3-ubyte" in message
+    assert str(tmp_path / "MNIST" / "raw") in message and "train-images-idx3-ubyte" in message
 
 
 def test_missing_files_are_listed(tmp_path):
     assert data.missing_files(tmp_path) == list(data.RAW_FILES)
+
+
+# --- verification: only the official files load ------------------------------------------------
+
+def damaged_root(tmp_path, name, content):
+    """A data root with the official MNIST files linked in, except ``name``, which holds ``content``."""
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for official in data.RAW_FILES:
+        if official != name:
+            (raw / official).symlink_to(data.raw_folder() / official)
+    (raw / name).write_bytes(content)
+    return tmp_path
+
+
+def official(name):
+    return (data.raw_folder() / name).read_bytes()
+
+
+def test_test_images_in_place_of_the_training_images_are_refused(tmp_path):
+    root = damaged_root(tmp_path, "train-images-idx3-ubyte", official("t10k-images-idx3-ubyte"))
+    with pytest.raises(data.MNISTCorruptError, match=r"train-images-idx3-ubyte has 7,840,016 bytes, expected 47,040,016"):
+        data.load_mnist(root=root, download=False)
+
+
+def test_random_pixels_under_a_valid_header_are_refused(tmp_path):
+    good = official("train-images-idx3-ubyte")
+    noise = np.random.default_rng(0).integers(0, 256, len(good) - 16, dtype=np.uint8).tobytes()
+    root = damaged_root(tmp_path, "train-images-idx3-ubyte", good[:16] + noise)
+    with pytest.raises(data.MNISTCorruptError, match="not the official SHA-256 checksum"):
+        data.load_mnist(root=root, download=False)
+
+
+def test_all_zero_labels_are_refused(tmp_path):
+    good = official("train-labels-idx1-ubyte")
+    root = damaged_root(tmp_path, "train-labels-idx1-ubyte", good[:8] + bytes(len(good) - 8))
+    with pytest.raises(data.MNISTCorruptError, match="train-labels-idx1-ubyte has the right size"):
+        data.load_mnist(root=root, download=False)
+
+
+def test_a_truncated_file_says_how_to_repair_it(tmp_path):
+    root = damaged_root(tmp_path, "t10k-images-idx3-ubyte", official("t10k-images-idx3-ubyte")[:1000])
+    with pytest.raises(data.MNISTCorruptError) as error:
+        data.load_mnist(train=False, root=root, download=False)
+    message = str(error.value)
+    assert "truncated" in message and "download=True" in message and "../shared/mnist" in message
+
+
+def test_random_bytes_give_a_clear_error_not_an_assertion(tmp_path):
+    root = damaged_root(tmp_path, "t10k-labels-idx1-ubyte", b"\x00\x01garbage" * 10)
+    with pytest.raises(data.MNISTCorruptError, match="t10k-labels-idx1-ubyte has 90 bytes, expected 10,008"):
+        data.load_mnist(train=False, root=root, download=False)
+
+
+def test_a_damaged_file_is_never_overwritten_by_a_download(tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "_download", lambda root: pytest.fail("must not download over a damaged file"))
+    root = damaged_root(tmp_path, "t10k-labels-idx1-ubyte", b"short")
+    with pytest.raises(data.MNISTCorruptError):
+        data.load_mnist(train=False, root=root, download=True)
+
+
+def test_stale_processed_files_cannot_shadow_the_raw_files(tmp_path, mnist):
+    root = damaged_root(tmp_path, "t10k-labels-idx1-ubyte", official("t10k-labels-idx1-ubyte"))
+    processed = root / "MNIST" / "processed"
+    processed.mkdir()
+    torch.save((torch.zeros(5, 28, 28, dtype=torch.uint8), torch.zeros(5, dtype=torch.long)), processed / "test.pt")
+    torch.save((torch.zeros(5, 28, 28, dtype=torch.uint8), torch.zeros(5, dtype=torch.long)), processed / "training.pt")
+    images, labels = data.load_mnist(train=False, root=root)
+    assert images.shape == (10_000, 784) and torch.equal(labels, mnist[3])
+
+
+def test_the_fingerprint_names_the_official_files():
+    assert data.FINGERPRINT.startswith("mnist-") and len(data.FINGERPRINT) == len("mnist-") + 12
+
+
+# --- where the data lives -----------------------------------------------------------------------
+
+def test_the_environment_variable_sets_the_data_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLLAPSELAB_DATA", str(tmp_path / "elsewhere"))
+    assert data.data_root() == tmp_path / "elsewhere"
+    assert data.raw_folder() == tmp_path / "elsewhere" / "MNIST" / "raw"
+
+
+def test_inside_a_checkout_the_data_folder_is_the_checkouts_data(monkeypatch):
+    monkeypatch.delenv("COLLAPSELAB_DATA", raising=False)
+    assert data.data_root() == Path(__file__).resolve().parents[1] / "data"
+
+
+def test_installed_outside_a_checkout_the_data_folder_is_in_the_home_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("COLLAPSELAB_DATA", raising=False)
+    monkeypatch.setattr(data, "__file__", str(tmp_path / "venv" / "lib" / "site-packages" / "collapselab" / "data.py"))
+    assert data.data_root() == Path.home() / ".collapselab" / "data"
+
+
+def test_an_empty_label_array_has_no_balanced_subset():
+    with pytest.raises(ValueError, match="labels must be a non-empty 1-D array"):
+        data.balanced_subset([], 10)

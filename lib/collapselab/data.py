@@ -1,38 +1,88 @@
-"""MNIST for the course: real digits as in-memory tensors, loaded once, offline when possible.
+"""MNIST for the course: real digits as in-memory tensors, verified, loaded once, offline when possible.
 
 Images come back as ``float32`` tensors of shape ``(n, 784)`` with pixel intensities in [0, 1]
 (row-major 28 x 28), labels as ``int64`` tensors of shape ``(n,)``. Everything stays in memory (the
 60k training images are 188 MB as float32), so training loops slice tensors instead of paying
 for a per-image PIL transform.
+
+**Verified on load.** The four IDX files are read by this module (not by torchvision's loader,
+which would prefer stale ``MNIST/processed/*.pt`` files) and checked against the sizes and
+SHA-256 checksums of the official release. A truncated, altered or swapped file raises
+:class:`MNISTCorruptError` naming the file, what is wrong and how to repair it, instead of
+training on the wrong digits. Because only the official bytes load, every cached artifact built
+from MNIST can name its data by :data:`FINGERPRINT`.
+
+**Where the data lives.** :func:`data_root`: the ``COLLAPSELAB_DATA`` environment variable if set,
+else ``data/`` in the course checkout, else ``~/.collapselab/data`` (the library installed outside
+a checkout).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ._checks import check_int
 
-#: the default data folder: ``data/`` at the root of the course checkout.
-DATA_ROOT = Path(__file__).resolve().parents[2] / "data"
+#: the environment variable that points the course at another data folder
+DATA_ENV = "COLLAPSELAB_DATA"
 
-RAW_FILES = (
-    "train-images-idx3-ubyte",
-    "train-labels-idx1-ubyte",
-    "t10k-images-idx3-ubyte",
-    "t10k-labels-idx1-ubyte",
-)
+
+def data_root() -> Path:
+    """The data folder: ``$COLLAPSELAB_DATA`` if set, else the checkout's ``data/``, else
+    ``~/.collapselab/data``. Read at call time, so setting the variable in a session takes effect."""
+    configured = os.environ.get(DATA_ENV, "").strip()
+    if configured:
+        return Path(configured).expanduser()
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "lib" / "collapselab").is_dir():
+        return checkout / "data"
+    return Path.home() / ".collapselab" / "data"
+
+
+@dataclass(frozen=True)
+class IDXFile:
+    """One official MNIST file: its name, what it holds, its size in bytes and its SHA-256."""
+
+    name: str
+    kind: str  # "images" or "labels"
+    count: int
+    size: int
+    sha256: str
+
+
+FILES = {
+    (True, "images"): IDXFile("train-images-idx3-ubyte", "images", 60_000, 47_040_016,
+                              "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"),
+    (True, "labels"): IDXFile("train-labels-idx1-ubyte", "labels", 60_000, 60_008,
+                              "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"),
+    (False, "images"): IDXFile("t10k-images-idx3-ubyte", "images", 10_000, 7_840_016,
+                               "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"),
+    (False, "labels"): IDXFile("t10k-labels-idx1-ubyte", "labels", 10_000, 10_008,
+                               "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
+}
+RAW_FILES = tuple(f.name for f in FILES.values())
+
+#: names the data every MNIST artifact is built from: only files with these checksums load
+FINGERPRINT = "mnist-" + hashlib.sha256("".join(f.sha256 for f in FILES.values()).encode()).hexdigest()[:12]
 
 
 class MNISTNotFoundError(FileNotFoundError):
     """MNIST is not on disk and could not be downloaded."""
 
 
+class MNISTCorruptError(ValueError):
+    """An MNIST file is on disk but is not the official file (truncated, altered or swapped)."""
+
+
 def raw_folder(root: str | Path | None = None) -> Path:
-    """Where torchvision keeps the four IDX files: ``<root>/MNIST/raw``."""
-    return Path(root or DATA_ROOT) / "MNIST" / "raw"
+    """Where the four IDX files live: ``<root>/MNIST/raw``."""
+    return Path(root or data_root()) / "MNIST" / "raw"
 
 
 def missing_files(root: str | Path | None = None) -> list[str]:
@@ -49,9 +99,54 @@ def how_to_get_mnist(root: str | Path | None = None) -> str:
         "     notebook), and torchvision downloads the four files (about 12 MB);\n"
         "  2. without internet: put the four uncompressed files\n"
         f"     {', '.join(RAW_FILES)}\n"
-        "     into data/MNIST/raw/ (from ../shared/mnist, gunzip each .gz file; see the README,\n"
+        f"     into {raw_folder(root)} (from ../shared/mnist, gunzip each .gz file; see the README,\n"
         "     'MNIST without internet')."
     )
+
+
+def _how_to_repair(path: Path) -> str:
+    return (f"Repair it: delete {path} and either run collapselab.data.load_mnist(download=True) with "
+            "internet, or copy the file again from ../shared/mnist (gunzip -c "
+            f"../shared/mnist/{path.name}.gz > {path}).")
+
+
+@functools.lru_cache(maxsize=16)
+def _verified_bytes(path: Path, size: int, mtime_ns: int, expected: IDXFile) -> bytes:
+    """The file's bytes after checking its size and SHA-256 (memoised per file version)."""
+    raw = path.read_bytes()
+    if len(raw) != expected.size:
+        raise MNISTCorruptError(
+            f"{path.name} has {len(raw):,} bytes, expected {expected.size:,} ({expected.count:,} "
+            f"{expected.kind}): it is truncated or not the official file. {_how_to_repair(path)}")
+    if hashlib.sha256(raw).hexdigest() != expected.sha256:
+        raise MNISTCorruptError(
+            f"{path.name} has the right size but not the official SHA-256 checksum: its contents "
+            f"were altered. {_how_to_repair(path)}")
+    return raw
+
+
+def read_idx(path: str | Path, expected: IDXFile) -> np.ndarray:
+    """Read one official IDX file: ``uint8`` images ``(count, 28, 28)`` or labels ``(count,)``.
+
+    Raises :class:`MNISTCorruptError` when the file is not byte-for-byte the official one."""
+    path = Path(path)
+    if not path.is_file():
+        raise MNISTNotFoundError(how_to_get_mnist(path.parent.parent.parent))
+    stat = path.stat()
+    raw = _verified_bytes(path, stat.st_size, stat.st_mtime_ns, expected)
+    header = 16 if expected.kind == "images" else 8
+    array = np.frombuffer(raw, dtype=np.uint8, offset=header)
+    return array.reshape(expected.count, 28, 28) if expected.kind == "images" else array
+
+
+def _download(root: Path) -> None:
+    import torchvision
+
+    try:
+        for train in (True, False):
+            torchvision.datasets.MNIST(str(root), train=train, download=True)
+    except (RuntimeError, OSError) as exc:  # no internet, or a failed download
+        raise MNISTNotFoundError(how_to_get_mnist(root) + f"\n(the download failed: {exc})") from None
 
 
 def load_mnist(train: bool = True, *, root: str | Path | None = None, download: bool = True):
@@ -62,31 +157,36 @@ def load_mnist(train: bool = True, *, root: str | Path | None = None, download: 
 
     Args:
         train: the training set if True, else the test set.
-        root: the data folder (default: the course's ``data/``).
-        download: let torchvision download missing files (needs internet).
+        root: the data folder (default: :func:`data_root`).
+        download: let torchvision download *missing* files (needs internet). Files that are
+            present but damaged are never overwritten: the error says how to repair them.
 
     Returns:
         ``(images, labels)``: ``float32`` tensor ``(n, 784)`` in [0, 1] and ``int64`` tensor ``(n,)``.
 
     Raises:
         MNISTNotFoundError: the files are missing and could not be downloaded; the message says how
-        to get them.
+            to get them.
+        MNISTCorruptError: a file is present but is not the official one; the message says how to
+            repair it.
     """
-    root = Path(root or DATA_ROOT).resolve()
-    return _load(train, root, download and bool(missing_files(root)))
+    root = Path(root or data_root()).resolve()
+    if missing_files(root):
+        if not download:
+            raise MNISTNotFoundError(how_to_get_mnist(root))
+        _download(root)
+    return _load(bool(train), root)
 
 
 @functools.lru_cache(maxsize=4)
-def _load(train: bool, root: Path, download: bool):
+def _load(train: bool, root: Path):
     import torch
-    import torchvision
 
-    try:
-        dataset = torchvision.datasets.MNIST(str(root), train=train, download=download)
-    except (RuntimeError, OSError) as exc:  # torchvision: "Dataset not found" or a failed download
-        raise MNISTNotFoundError(how_to_get_mnist(root) + f"\n(torchvision said: {exc})") from None
-    images = dataset.data.reshape(len(dataset.data), -1).to(torch.float32).div_(255.0)
-    return images, dataset.targets.to(torch.int64)
+    folder = raw_folder(root)
+    images = read_idx(folder / FILES[train, "images"].name, FILES[train, "images"])
+    labels = read_idx(folder / FILES[train, "labels"].name, FILES[train, "labels"])
+    images = torch.from_numpy(images.reshape(len(images), -1).copy()).to(torch.float32).div_(255.0)
+    return images, torch.from_numpy(labels.astype(np.int64))
 
 
 def balanced_subset(labels, n: int, seed: int = 0) -> np.ndarray:
@@ -96,7 +196,10 @@ def balanced_subset(labels, n: int, seed: int = 0) -> np.ndarray:
     at random under ``seed``; the indices come back sorted. Same ``(labels, n, seed)`` -> same subset.
     """
     labels = np.asarray(labels)
+    if labels.ndim != 1 or len(labels) == 0:
+        raise ValueError(f"labels must be a non-empty 1-D array of class labels, got shape {labels.shape}")
     n = check_int("n", n, minimum=1)
+    seed = check_int("seed", seed, minimum=0)
     classes, counts = np.unique(labels, return_counts=True)
     k = len(classes)
     quota = np.full(k, n // k) + (np.arange(k) < n % k)
