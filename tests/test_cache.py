@@ -1,7 +1,9 @@
 """The cache: keyed by configuration, atomic, checksummed, safe to load, and rebuilt when corrupt."""
 
-import pickle
+import os
+import warnings
 
+import numpy as np
 import pytest
 import torch
 
@@ -43,18 +45,30 @@ def test_a_file_that_is_not_a_cache_file_is_refused(tmp_path):
         cache.load(path)
 
 
+RAN = []
+
+
+def _run_code(*args):
+    RAN.append(args)
+    return args
+
+
 class Evil:
+    """Unpickling this calls ``_run_code``: what an attacker's pickle would do."""
+
     def __reduce__(self):
-        return (print, ("this code should never run",))
+        return (_run_code, ("this code should never run",))
 
 
-def test_a_payload_with_pickled_code_is_refused_even_with_a_valid_checksum(tmp_path, monkeypatch):
-    # build a file with a correct checksum around a pickle that calls code on load
-    monkeypatch.setattr(torch, "save", lambda obj, f: pickle.dump(obj, f, protocol=2))
-    path = cache.save(tmp_path / "evil.pt", Evil())
+def test_a_payload_with_pickled_code_is_refused_without_running_it(tmp_path, monkeypatch):
+    # a well-formed torch.save file, with a valid checksum, whose pickle calls code when loaded
+    monkeypatch.setattr(cache, "check_payload", lambda payload, where="payload": None)
+    path = cache.save(tmp_path / "evil.pt", {"weights": Evil()})
     monkeypatch.undo()
+    RAN.clear()
     with pytest.raises(cache.CorruptCacheError, match="cannot be loaded safely"):
         cache.load(path)
+    assert RAN == []  # weights_only=True refused the pickle before anything ran
 
 
 def test_load_or_build_builds_once_then_hits_the_cache(tmp_path):
@@ -89,3 +103,67 @@ def test_no_temporary_files_are_left_behind(tmp_path):
 def test_a_configuration_that_is_not_json_is_rejected():
     with pytest.raises(ValueError, match="JSON-serialisable"):
         cache.config_key({"f": object()})
+
+
+@pytest.mark.parametrize("payload, where", [
+    ({"lr": np.float64(3e-3)}, "payload['lr'] is a numpy.float64"),
+    ({"sizes": [1, np.int64(2)]}, "payload['sizes'][1] is a numpy.int64"),
+    ({"model": torch.nn.Linear(2, 2)}, "payload['model'] is a torch.nn.modules.linear.Linear"),
+    ({np.int64(1): "a"}, "payload key np.int64(1) is a numpy.int64"),
+])
+def test_save_refuses_what_safe_loading_would_refuse(tmp_path, payload, where):
+    with pytest.raises(ValueError) as error:
+        cache.save(tmp_path / "a.pt", payload)
+    assert where in str(error.value) and "weights_only" in str(error.value)
+    assert not (tmp_path / "a.pt").exists()
+
+
+def test_everything_save_accepts_loads_back(tmp_path):
+    payload = {"w": torch.ones(2), "n": 3, "x": 0.5, "ok": True, "none": None, "names": ["a", ("b", 2)],
+               "nested": {"k": [1.0]}, 7: {1, 2}}
+    cache.save(tmp_path / "a.pt", payload)
+    assert cache.load(tmp_path / "a.pt")["names"] == ["a", ("b", 2)]
+
+
+def test_a_fifo_at_a_cache_path_raises_instead_of_hanging(tmp_path):
+    path = cache.path_for("thing", {"n": 1}, tmp_path)
+    path.parent.mkdir(parents=True)
+    os.mkfifo(path)
+    with pytest.raises(cache.CorruptCacheError, match="not a regular file"):
+        cache.load_or_build("thing", {"n": 1}, lambda: {"v": 1}, root=tmp_path)
+
+
+@pytest.mark.skipif(os.geteuid() == 0 if hasattr(os, "geteuid") else False, reason="root can write anywhere")
+def test_a_read_only_cache_warns_once_and_keeps_results_in_memory_as_user(tmp_path):
+    check_read_only_cache(tmp_path)
+
+
+def test_a_read_only_cache_warns_once_and_keeps_results_in_memory(tmp_path, monkeypatch):
+    # simulate a folder that cannot be written (tests may run as root, who can write anywhere)
+    def refuse(path, payload):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(cache, "save", refuse)
+    check_read_only_cache(tmp_path)
+
+
+def check_read_only_cache(root):
+    calls = []
+
+    def build():
+        calls.append(1)
+        return {"v": torch.tensor(1.0)}
+
+    folder = cache.cache_dir(root)
+    folder.mkdir(parents=True)
+    folder.chmod(0o500)
+    try:
+        with pytest.warns(UserWarning, match="cannot write to .*kept in memory.*COLLAPSELAB_DATA"):
+            first = cache.load_or_build("thing", {"n": 1}, build, root=root)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a second artifact in the same folder: no second warning
+            second = cache.load_or_build("thing", {"n": 1}, build, root=root)
+            cache.load_or_build("other", {"n": 2}, build, root=root)
+    finally:
+        folder.chmod(0o700)
+    assert calls == [1, 1] and torch.equal(first["v"], second["v"])
