@@ -67,7 +67,7 @@ def test_mix_with_no_fresh_data_is_replace(real):
 
 
 def test_filter_drops_the_samples_its_rule_rejects(real):
-    only_real = policies.filtered(policies.mix(0.4), lambda model, x, prov: prov == 0, name="provenance filter")
+    only_real = policies.filtered(policies.mix(0.4), lambda step, x, prov: prov == 0, name="provenance filter")
     history = run(real, only_real)
     assert history.policy == "provenance filter"
     assert history.train_sizes[1:] == [20] * 4
@@ -75,7 +75,7 @@ def test_filter_drops_the_samples_its_rule_rejects(real):
 
 
 def test_filter_that_rejects_everything_says_so(real):
-    nothing = policies.filtered(policies.replace(), lambda model, x, prov: np.zeros(len(x), bool))
+    nothing = policies.filtered(policies.replace(), lambda step, x, prov: np.zeros(len(x), bool))
     with pytest.raises(ValueError, match="rejected every sample"):
         run(real, nothing)
 
@@ -99,7 +99,7 @@ def test_provenance_shares_rows_sum_to_one_and_show_the_real_share(real):
 
 
 def test_measure_is_recorded_every_generation(real):
-    history = run(real, "replace", measure=lambda model, data: {"std": model.std, "n": len(data)})
+    history = run(real, "replace", measure=lambda model, data, step: {"std": model.std, "n": len(data)})
     assert history.metric("n").tolist() == [50] * 5
     with pytest.raises(ValueError, match="no metric 'nope'"):
         history.metric("nope")
@@ -107,7 +107,8 @@ def test_measure_is_recorded_every_generation(real):
 
 def test_tuple_data_sets_travel_through_the_engine():
     X = np.arange(20.0).reshape(10, 2)
-    history = recursion.run(lambda d: len(d[0]), lambda m, n, rng: (np.zeros((n, 2)), np.zeros(n)), (X, X[:, 0]), 2, "accumulate", seed=0)
+    history = recursion.run(lambda d, step: len(d[0]), lambda m, n, rng: (np.zeros((n, 2)), np.zeros(n)), (X, X[:, 0]), 2,
+                            "accumulate", seed=0)
     assert history.models == [10, 20, 30]
 
 
@@ -128,10 +129,73 @@ def test_fresh_fraction_outside_zero_one_is_rejected(fraction):
         policies.mix(fraction)
 
 
-def test_policy_names_parse_including_mix():
-    assert policies.as_policy("mix:0.25").name == "mix 25% fresh"
-    with pytest.raises(ValueError, match="fresh_fraction"):
-        policies.as_policy("mix:lots")
+def test_a_policy_is_named_as_it_is_typed():
+    assert policies.as_policy("mix:0.25").name == "mix:0.25"
+    assert policies.mix(0.25).name == "mix:0.25"
+    assert [policies.as_policy(n).name for n in ("replace", "accumulate", "real-only")] == ["replace", "accumulate", "real-only"]
+
+
+@pytest.mark.parametrize("name, message", [
+    ("mix:lots", "the part after ':' must be a fraction in [0, 1], got 'lots'"),
+    ("mix:1.5", "the part after ':' must be a fraction in [0, 1], got '1.5'"),
+    ("mix", "unknown policy 'mix'"),
+    ("replace:0.5", "unknown policy 'replace:0.5'"),
+    (None, "unknown policy None"),
+])
+def test_a_malformed_policy_name_gets_one_clear_message(name, message):
+    with pytest.raises(ValueError) as error:
+        policies.as_policy(name)
+    assert message in str(error.value)
+
+
+def test_a_policy_that_needs_resources_says_which():
+    from collapselab import generations  # registers the image-only detector filter  # noqa: F401
+
+    with pytest.raises(ValueError, match="policy 'detector-filter:0.5' needs lab, pool"):
+        policies.as_policy("detector-filter:0.5")
+
+
+def test_every_callback_receives_the_generation_it_works_on(real):
+    seen = {"fit": [], "measure": [], "keep": []}
+
+    def fit(data, step):
+        seen["fit"].append(step.generation)
+        return gaussian.fit(data)
+
+    def keep(step, x, prov):
+        seen["keep"].append((step.generation, step.model is not None))
+        return np.ones(len(x), bool)
+
+    recursion.run(fit, gaussian.sample, real, 3, policies.filtered(policies.replace(), keep),
+                  measure=lambda model, data, step: seen["measure"].append(step.generation) or {}, seed=0)
+    assert seen == {"fit": [0, 1, 2, 3], "measure": [0, 1, 2, 3], "keep": [(1, True), (2, True), (3, True)]}
+
+
+def test_real_only_trains_every_generation_on_fresh_real_data(real):
+    history = run(real, "real-only", fresh=np.arange(500.0))
+    assert all(np.all(p == 0) for p in history.provenance) and history.train_sizes == [50] * 5
+
+
+def test_provenance_accumulate_never_lets_synthetic_data_outnumber_real(real):
+    history = run(real, "provenance-accumulate", generations=5)
+    assert np.all(history.real_share() >= 0.5)
+    assert history.train_sizes == [50, 100, 100, 100, 100, 100]
+
+
+def test_a_sampler_that_returns_the_wrong_number_of_rows_is_caught(real):
+    short = lambda model, n, rng: gaussian.sample(model, n - 1, rng)  # noqa: E731
+    with pytest.raises(ValueError, match="must return n = 50 rows, got 49"):
+        recursion.run(gaussian.fit, short, real, 2, seed=0)
+
+
+def test_an_empty_pool_of_fresh_data_is_an_error_not_a_hang(real):
+    with pytest.raises(ValueError, match="fresh is an empty data set"):
+        run(real, policies.mix(0.5), fresh=np.array([]))
+
+
+def test_cycling_indices_refuse_an_empty_pool():
+    with pytest.raises(ValueError, match="size of the pool must be >= 1, got 0"):
+        recursion.cycling_indices(0, np.random.default_rng(0))
 
 
 def test_empty_real_data_is_rejected():
@@ -142,7 +206,8 @@ def test_empty_real_data_is_rejected():
 def test_a_quality_filter_that_keeps_typical_samples_speeds_up_variance_loss():
     real = np.random.default_rng(0).normal(size=200)
     typical = policies.filtered(policies.replace(),
-                                lambda model, x, prov: np.abs(x - model.mean) < 1.5 * model.std, name="typical only")
+                                lambda step, x, prov: np.abs(x - step.model.mean) < 1.5 * step.model.std,
+                                name="typical only")
     plain = [recursion.run(gaussian.fit, gaussian.sample, real, 10, "replace", seed=s).models[-1].std for s in range(20)]
     filtered = [recursion.run(gaussian.fit, gaussian.sample, real, 10, typical, seed=s).models[-1].std for s in range(20)]
     assert np.median(filtered) < 0.5 * np.median(plain)

@@ -6,15 +6,21 @@ once per generation, through a :class:`Step` that can draw synthetic samples fro
 model and fresh samples of real data, each tagged with its provenance (0 = real, ``g`` = sampled
 by the model of generation ``g - 1``).
 
-=========================  ===============================================================
-policy                     next training set (``n`` = sample size)
-=========================  ===============================================================
-``replace()``              ``n`` new synthetic samples only (the photocopier)
-``accumulate()``           everything so far: real data plus every generation's samples
-``accumulate_subsample()`` ``n`` drawn at random from everything so far (fixed budget)
-``mix(f)``                 ``(1 - f) n`` new synthetic samples plus ``f n`` fresh real ones
-``filtered(p, keep)``      what policy ``p`` builds, minus the samples ``keep`` rejects
-=========================  ===============================================================
+===========================  =============================================================
+policy (the name you type)   next training set (``n`` = sample size)
+===========================  =============================================================
+``replace``                  ``n`` new synthetic samples only (the photocopier)
+``accumulate``               everything so far: real data plus every generation's samples
+``accumulate-subsample``     ``n`` drawn at random from everything so far (fixed budget)
+``provenance-accumulate``    accumulate, but synthetic samples never outnumber real ones
+``mix:<f>``                  ``(1 - f) n`` new synthetic samples plus ``f n`` fresh real ones
+``real-only``                ``n`` fresh real samples, no synthetic data: the control
+``filtered(p, keep)``        what policy ``p`` builds, minus the samples ``keep`` rejects
+===========================  =============================================================
+
+Policies are found by name in one registry (:func:`make`, :func:`check_name`, :func:`names`);
+modules with policies of their own (the image photocopier's detector filter) :func:`register`
+them, so a name means the same thing everywhere and every mistake gets one clear message.
 """
 
 from __future__ import annotations
@@ -32,36 +38,41 @@ Data = batches.Data
 
 @dataclass
 class Step:
-    """What a policy can see and do while building the training set of ``generation``.
+    """The generation context the engine hands to every callback (``fit``, ``measure``, a
+    policy, a filter's ``keep``) while it builds and trains ``generation``.
 
     Attributes:
-        generation: the generation whose training set is being built (>= 1).
-        model: the model of ``generation - 1``, just fitted.
-        previous: ``(data, provenance)`` the previous generation trained on.
-        pool: ``(data, provenance)`` of every sample seen so far (real and synthetic).
+        generation: the generation being built (0 = trained on real data).
+        model: the model of ``generation - 1``, just fitted (``None`` at generation 0).
+        previous: ``(data, provenance)`` the previous generation trained on (``None`` at 0).
+        pool: ``(data, provenance)`` of every sample seen so far, for policies that need it.
         sample_size: ``n``, the number of new samples a generation draws.
         rng: the run's random generator.
     """
 
     generation: int
     model: Any
-    previous: tuple[Data, np.ndarray]
-    pool: tuple[Data, np.ndarray]
+    previous: tuple[Data, np.ndarray] | None
+    pool: tuple[Data, np.ndarray] | None
     sample_size: int
     rng: np.random.Generator
-    _synthetic: Callable[[int], Data]
-    _fresh: Callable[[int], Data]
+    _synthetic: Callable[[int], Data] | None = None
+    _fresh: Callable[[int], Data] | None = None
     #: every ``(data, provenance)`` handed out during this step; the engine adds them to the pool
     drawn: list = field(default_factory=list)
 
     def synthetic(self, n: int) -> tuple[Data, np.ndarray]:
         """``n`` samples from ``model``, tagged with provenance ``generation``."""
+        if self._synthetic is None:
+            raise ValueError("generation 0 has no previous model to sample from")
         part = (self._synthetic(n) if n else None, np.full(n, self.generation, dtype=np.int32))
         self.drawn.append(part)
         return part
 
     def fresh(self, n: int) -> tuple[Data, np.ndarray]:
         """``n`` samples of fresh real data, tagged with provenance 0."""
+        if self._fresh is None:
+            raise ValueError("this run has no source of fresh real data")
         part = (self._fresh(n) if n else None, np.zeros(n, dtype=np.int32))
         self.drawn.append(part)
         return part
@@ -79,7 +90,8 @@ def subset(part: tuple[Data, np.ndarray], index: np.ndarray) -> tuple[Data, np.n
 
 
 class Policy:
-    """Base class: subclasses implement :meth:`build`. ``name`` labels figures and tables."""
+    """Base class: subclasses implement :meth:`build`. ``name`` is the name you type (``'mix:0.5'``)
+    and the label of figures and tables."""
 
     name = "policy"
     #: whether the engine must keep the pool of every sample seen (memory grows with generations)
@@ -116,10 +128,22 @@ class _AccumulateSubsample(Policy):
         return subset(pool, np.sort(index))
 
 
+class _ProvenanceAccumulate(Policy):
+    name = "provenance-accumulate"
+
+    def build(self, step: Step) -> tuple[Data, np.ndarray]:
+        data, provenance = join(step.previous, step.synthetic(step.sample_size))
+        real = np.flatnonzero(provenance == 0)
+        synthetic = np.flatnonzero(provenance > 0)
+        if len(synthetic) > len(real):
+            synthetic = np.sort(step.rng.choice(synthetic, size=len(real), replace=False))
+        return subset((data, provenance), np.sort(np.concatenate([real, synthetic])))
+
+
 class _Mix(Policy):
-    def __init__(self, fresh_fraction: float):
+    def __init__(self, fresh_fraction: float, name: str | None = None):
         self.fresh_fraction = check_fraction("fresh_fraction", fresh_fraction)
-        self.name = f"mix {self.fresh_fraction:.0%} fresh"
+        self.name = name or f"mix:{self.fresh_fraction:g}"
 
     def build(self, step: Step) -> tuple[Data, np.ndarray]:
         n_fresh = int(round(self.fresh_fraction * step.sample_size))
@@ -131,14 +155,14 @@ class _Filtered(Policy):
         if not isinstance(base, Policy):
             raise ValueError(f"filtered() needs a policy to wrap, got {base!r}")
         if not callable(keep):
-            raise ValueError("keep must be a function keep(model, data, provenance) -> boolean mask")
+            raise ValueError("keep must be a function keep(step, data, provenance) -> boolean mask")
         self.base, self.keep = base, keep
         self.needs_pool = base.needs_pool
-        self.name = name or f"{base.name} + filter"
+        self.name = name or f"{base.name}+filter"
 
     def build(self, step: Step) -> tuple[Data, np.ndarray]:
         data, provenance = self.base.build(step)
-        mask = np.asarray(self.keep(step.model, data, provenance), dtype=bool)
+        mask = np.asarray(self.keep(step, data, provenance), dtype=bool)
         if mask.shape != provenance.shape:
             raise ValueError(f"keep() must return one boolean per sample ({provenance.shape}), got {mask.shape}")
         if not mask.any():
@@ -162,35 +186,112 @@ def accumulate_subsample() -> Policy:
     return _AccumulateSubsample()
 
 
+def provenance_accumulate() -> Policy:
+    """Accumulate, but keep real data at least half of the training set: every real sample stays,
+    and synthetic samples are subsampled to at most as many as the real ones. Needs provenance."""
+    return _ProvenanceAccumulate()
+
+
 def mix(fresh_fraction: float) -> Policy:
     """Each generation trains on ``(1 - fresh_fraction) n`` new synthetic samples plus
-    ``fresh_fraction n`` fresh real ones. ``mix(0)`` is ``replace``; ``mix(1)`` never collapses."""
+    ``fresh_fraction n`` fresh real ones. ``mix(0)`` is ``replace``; ``mix(1)`` is :func:`real_only`."""
     return _Mix(fresh_fraction)
 
 
+def real_only() -> Policy:
+    """The control: every generation trains on ``n`` fresh real samples and no synthetic data, so
+    its metrics show what retraining alone does (the noise floor of every measurement)."""
+    return _Mix(1.0, name="real-only")
+
+
 def filtered(base: Policy, keep: Callable, name: str | None = None) -> Policy:
-    """Build the training set with ``base``, then drop the samples that ``keep(model, data,
-    provenance)`` marks ``False``. ``model`` is the previous generation's model; ``provenance`` the
-    generation each sample came from (0 = real). The set may shrink; the history records its size."""
+    """Build the training set with ``base``, then drop the samples that ``keep(step, data,
+    provenance)`` marks ``False``. ``step.model`` is the previous generation's model; ``provenance``
+    the generation each sample came from (0 = real). The set may shrink; the history records its size."""
     return _Filtered(base, keep, name)
 
 
-POLICIES = {"replace": replace, "accumulate": accumulate, "accumulate-subsample": accumulate_subsample}
+# --- the registry -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Entry:
+    factory: Callable[..., Policy]
+    takes_fraction: bool
+    help: str
+    needs: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
 
 
-def as_policy(policy: Policy | str) -> Policy:
-    """A :class:`Policy` from a policy or its name (``'replace'``, ``'accumulate'``,
-    ``'accumulate-subsample'``, ``'mix:0.2'``)."""
+_REGISTRY: dict[str, _Entry] = {}
+
+
+def register(name: str, factory: Callable[..., Policy], *, takes_fraction: bool = False, help: str = "",
+             needs: tuple[str, ...] = (), options: tuple[str, ...] = ()) -> None:
+    """Make a policy available by name. ``factory(**resources)`` (or ``factory(fraction,
+    **resources)`` when ``takes_fraction``: the name is then typed ``name:<fraction>``) returns the
+    policy; ``needs`` names the keyword resources it requires (e.g. ``('lab',)``), ``options`` the
+    ones it uses when they are given."""
+    _REGISTRY[name] = _Entry(factory, takes_fraction, help, tuple(needs), tuple(options))
+
+
+def names() -> list[str]:
+    """Every registered policy name, as a user types it (``mix:<fraction>`` for fractional ones)."""
+    return [f"{n}:<fraction>" if e.takes_fraction else n for n, e in _REGISTRY.items()]
+
+
+def _unknown(policy) -> ValueError:
+    return ValueError(f"unknown policy {policy!r}; choose one of {', '.join(names())}")
+
+
+def check_name(name) -> tuple[str, float | None]:
+    """``(kind, fraction)`` for a policy name; raises ``ValueError`` naming the valid ones."""
+    if not isinstance(name, str):
+        raise _unknown(name)
+    kind, sep, rest = name.partition(":")
+    entry = _REGISTRY.get(kind)
+    if entry is None or bool(sep) != entry.takes_fraction:
+        raise _unknown(name)
+    if not entry.takes_fraction:
+        return kind, None
+    try:
+        fraction = float(rest)
+    except ValueError:
+        fraction = None
+    if fraction is None or not 0.0 <= fraction <= 1.0:
+        raise ValueError(f"policy {name!r}: the part after ':' must be a fraction in [0, 1], got {rest!r}")
+    return kind, fraction
+
+
+def needs(name: str) -> tuple[str, ...]:
+    """The resources the policy ``name`` needs beyond the engine's :class:`Step` (e.g. ``('lab',)``)."""
+    return _REGISTRY[check_name(name)[0]].needs
+
+
+def make(name: str, **resources) -> Policy:
+    """The policy for ``name`` (``'replace'``, ``'mix:0.2'``, ...), built with ``resources`` for the
+    policies that need them (see :func:`register`)."""
+    kind, fraction = check_name(name)
+    entry = _REGISTRY[kind]
+    missing = [r for r in entry.needs if resources.get(r) is None]
+    if missing:
+        raise ValueError(f"policy {name!r} needs {', '.join(missing)} (it is defined by "
+                         f"{entry.factory.__module__} for its own runs)")
+    given = {k: v for k, v in resources.items() if k in entry.needs + entry.options and v is not None}
+    policy = entry.factory(fraction, **given) if entry.takes_fraction else entry.factory(**given)
+    policy.name = name
+    return policy
+
+
+def as_policy(policy: Policy | str, **resources) -> Policy:
+    """A :class:`Policy` from a policy or its registered name (see :func:`make`)."""
     if isinstance(policy, Policy):
         return policy
-    if isinstance(policy, str):
-        if policy in POLICIES:
-            return POLICIES[policy]()
-        if policy.startswith("mix:"):
-            try:
-                fraction = float(policy[4:])
-            except ValueError:
-                fraction = policy[4:]
-            return mix(fraction)
-    names = ", ".join([*POLICIES, "mix:<fraction>"])
-    raise ValueError(f"unknown policy {policy!r}; choose one of {names}")
+    return make(policy, **resources)
+
+
+register("replace", replace, help="only the newest synthetic samples (the photocopier)")
+register("accumulate", accumulate, help="real data plus every generation's synthetic samples")
+register("accumulate-subsample", accumulate_subsample, help="n drawn from everything so far")
+register("provenance-accumulate", provenance_accumulate, help="accumulate, synthetic never more than real")
+register("mix", mix, takes_fraction=True, help="new synthetic samples plus a fraction of fresh real ones")
+register("real-only", real_only, help="fresh real data only: the control")

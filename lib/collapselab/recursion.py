@@ -81,11 +81,13 @@ class History:
 def cycling_indices(size: int, rng: np.random.Generator) -> Callable[[int], np.ndarray]:
     """``take(n)``: ``n`` indices into ``range(size)``, drawn without replacement until all have been
     used, then from a fresh shuffle. The way fresh real data is drawn from a finite pool. The first
-    shuffle happens here, when the function is made."""
+    shuffle happens here, when the function is made. Raises ``ValueError`` for an empty pool."""
+    size = check_int("size of the pool", size, minimum=1)
     order, position = rng.permutation(size), 0
 
     def take(n: int) -> np.ndarray:
         nonlocal order, position
+        n = check_int("n", n, minimum=0)
         index = []
         while n > 0:
             if position == size:
@@ -103,17 +105,29 @@ def _fresh_source(fresh: Data | Callable | None, real_data: Data, rng: np.random
     """A function ``n -> data`` that returns fresh real samples.
 
     A callable is used as ``fresh(n, rng)``. A data set (by default the real data itself) is a pool
-    drawn by :func:`cycling_indices`.
+    drawn by :func:`cycling_indices`; an empty one is an error.
     """
     if callable(fresh):
         return lambda n: fresh(n, rng)
     pool = real_data if fresh is None else fresh
+    if batches.length(pool) == 0:
+        raise ValueError("fresh is an empty data set: there is no real data to draw from; pass a "
+                         "non-empty pool of real samples (or leave fresh=None to reuse real_data)")
     take = cycling_indices(batches.length(pool), rng)
     return lambda n: batches.take(pool, take(n))
 
 
+def _checked_sample(sample: Callable, model, n: int, rng: np.random.Generator) -> Data:
+    drawn = sample(model, n, rng)
+    got = batches.length(drawn)
+    if got != n:
+        raise ValueError(f"sample(model, n, rng) must return n = {n} rows, got {got}; every sample "
+                         "needs its provenance tag")
+    return drawn
+
+
 def run(
-    fit: Callable[[Data], Any],
+    fit: Callable[[Data, Step], Any],
     sample: Callable[[Any, int, np.random.Generator], Data],
     real_data: Data,
     generations: int,
@@ -121,23 +135,28 @@ def run(
     *,
     sample_size: int | None = None,
     fresh: Data | Callable | None = None,
-    measure: Callable[[Any, Data], dict] | None = None,
+    measure: Callable[[Any, Data, Step], dict] | None = None,
     keep_data: bool = False,
     seed: int | None = None,
     progress: bool = False,
 ) -> History:
     """Run ``generations`` rounds of fit -> sample -> build the next training set.
 
+    Every callback receives the generation's :class:`~collapselab.policies.Step` (its
+    ``generation`` number, the previous ``model``, the run's ``rng``), so none has to count its
+    own calls.
+
     Args:
-        fit: ``fit(data) -> model``.
-        sample: ``sample(model, n, rng) -> data`` with ``n`` rows.
+        fit: ``fit(data, step) -> model``. (The toy fits ignore ``step``; the VAE uses
+            ``step.generation`` to seed and cache each generation's model.)
+        sample: ``sample(model, n, rng) -> data`` with exactly ``n`` rows (checked).
         real_data: generation 0's training set (array, tensor, or tuple of them; rows = samples).
         generations: how many generations after generation 0 (>= 0).
         policy: a :mod:`~collapselab.policies` policy or its name. Default ``'replace'``.
         sample_size: ``n``, samples drawn per generation. Default: the size of ``real_data``.
-        fresh: where fresh real data comes from, for policies that mix it in: a data set to draw
-            from without replacement, or a function ``fresh(n, rng)``. Default: ``real_data``.
-        measure: optional ``measure(model, training_data) -> dict`` called every generation.
+        fresh: where fresh real data comes from, for policies that mix it in: a non-empty data set
+            to draw from without replacement, or a function ``fresh(n, rng)``. Default: ``real_data``.
+        measure: optional ``measure(model, training_data, step) -> dict`` called every generation.
         keep_data: keep every training set in ``history.data`` (memory grows with generations).
         seed: seeds the run's ``numpy.random.Generator``; the same seed gives the same history.
         progress: show a ``tqdm`` progress bar over generations.
@@ -146,6 +165,11 @@ def run(
         A :class:`History` with ``generations + 1`` entries per list.
     """
     generations = check_int("generations", generations, minimum=0)
+    for name, callback in (("fit", fit), ("sample", sample)):
+        if not callable(callback):
+            raise ValueError(f"{name} must be a function, got {callback!r}")
+    if measure is not None and not callable(measure):
+        raise ValueError(f"measure must be a function measure(model, data, step) -> dict, got {measure!r}")
     policy = as_policy(policy)
     n_real = batches.length(real_data)
     if n_real < 1:
@@ -163,19 +187,23 @@ def run(
 
         steps = tqdm(steps, desc=policy.name, unit="gen")
     for g in steps:
-        if g > 0:
+        if g == 0:
+            step = Step(0, None, None, None, sample_size, rng, _fresh=draw_fresh)
+        else:
             model = history.models[-1]
             step = Step(g, model, current, pool, sample_size, rng,
-                        _synthetic=lambda n, model=model: sample(model, n, rng), _fresh=draw_fresh)
+                        _synthetic=lambda n, model=model: _checked_sample(sample, model, n, rng), _fresh=draw_fresh)
             current = policy.build(step)
+            if len(current[1]) == 0:
+                raise ValueError(f"policy '{policy.name}' built an empty training set for generation {g}")
             if policy.needs_pool:
                 pool = join(pool, *step.drawn)
         data, provenance = current
-        model = fit(data)
+        model = fit(data, step)
         history.models.append(model)
         history.train_sizes.append(len(provenance))
         history.provenance.append(provenance)
-        history.metrics.append(dict(measure(model, data)) if measure else {})
+        history.metrics.append(dict(measure(model, data, step)) if measure else {})
         if keep_data:
             history.data.append(data)
     return history
