@@ -95,3 +95,64 @@ def test_features_must_be_finite_and_two_dimensional():
 def test_reusing_the_reference_radii_gives_the_same_precision_and_recall(reference, tiny_classifier, mnist):
     fake = tiny_classifier.features(mnist[0][:1000])
     assert im.precision_recall(reference.features, fake, 3, reference.radii) == im.precision_recall(reference.features, fake, 3)
+
+
+# --- density and coverage (Naeem et al. 2020) ----------------------------------------------------
+
+def test_real_versus_other_real_images_has_density_and_coverage_near_one(real_metrics):
+    assert 0.8 < real_metrics["density"] < 1.2
+    assert real_metrics["coverage"] > 0.85
+
+
+def test_noise_has_coverage_near_zero_and_density_far_below_real(tiny_classifier, reference, real_metrics):
+    noise = torch.rand(3000, 784, generator=torch.Generator().manual_seed(0))
+    metrics = im.evaluate(noise, tiny_classifier, reference)
+    assert metrics["coverage"] < 0.02
+    assert metrics["density"] < 0.5 * real_metrics["density"]
+
+
+def test_a_generator_of_a_single_digit_has_low_coverage(tiny_classifier, reference, mnist, real_metrics):
+    ones = mnist[0][mnist[1] == 1][:3000]
+    metrics = im.evaluate(ones, tiny_classifier, reference)
+    assert metrics["coverage"] < 0.2 < real_metrics["coverage"]
+
+
+def test_density_and_coverage_by_hand():
+    real = torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [10.0, 10.0]])
+    # k = 1: radii are 1, 1, 1 and the distance from (10, 10) to its nearest neighbour
+    fake = torch.tensor([[0.1, 0.0], [0.5, 0.0], [50.0, 50.0]])
+    density, coverage = im.density_coverage(real, fake, k=1)
+    # (0.1, 0): inside the balls of (0,0) and (1,0) (it is 1.005 from (0,1)) -> 2; (0.5, 0): the same 2;
+    # the far point: 0. Density = 4 / (k * 3 generated points)
+    assert density == pytest.approx(4 / 3)
+    assert coverage == pytest.approx(2 / 4)  # the balls of (0,0) and (1,0) hold a generated point
+
+
+def test_a_crowd_at_one_typical_spot_has_real_looking_density_but_no_coverage():
+    real = torch.randn(2000, 2, generator=torch.Generator().manual_seed(0))
+    crowd = torch.zeros(500, 2)  # every sample at the densest point: realistic, but no variety
+    density, coverage = im.density_coverage(real, crowd, k=5)
+    assert 0.7 < density < 1.4 and coverage < 0.05
+
+
+def test_blurring_keeps_shape_and_range_and_loses_sharp_pixels(mnist):
+    images = mnist[0][:50]
+    soft = im.blur(images, 1.0)
+    assert soft.shape == images.shape and float(soft.min()) >= 0 and float(soft.max()) <= 1
+    assert float((soft > 0.9).float().mean()) < 0.5 * float((images > 0.9).float().mean())
+
+
+def test_class_histogram_refuses_labels_outside_the_classes():
+    with pytest.raises(ValueError, match=r"predictions must lie in \[0, 9\], got values from 0 to 12"):
+        im.class_histogram(np.array([0, 3, 12]))
+
+
+def test_a_classifier_that_never_predicts_a_digit_cannot_make_a_reference():
+    class Blind:
+        def features_and_probabilities(self, images):
+            probabilities = torch.zeros(len(images), 10)
+            probabilities[:, 0] = 1.0  # always "0"
+            return torch.randn(len(images), 8, generator=torch.Generator().manual_seed(0)), probabilities
+
+    with pytest.raises(ValueError, match="predicts digit 1 for only 0 of the 100 reference images"):
+        im.make_reference(Blind(), torch.rand(100, 784))

@@ -33,12 +33,22 @@ class ClassifierConfig:
     n_train: int = 60_000
 
     def __post_init__(self):
-        for name in ("epochs", "batch_size", "n_train"):
-            check_int(name, getattr(self, name), minimum=1)
-        check_positive("lr", self.lr)
+        # plain Python numbers only: the configuration is part of every cache key
+        for name in ("epochs", "batch_size"):
+            object.__setattr__(self, name, check_int(name, getattr(self, name), minimum=1))
+        object.__setattr__(self, "seed", check_int("seed", self.seed, minimum=0))
+        n_train = check_int("n_train", self.n_train, minimum=1)
+        if not 1000 <= n_train <= 60_000:
+            raise ValueError(f"n_train must be between 1000 and 60000 training images (fewer cannot train a "
+                             f"classifier that recognises every digit), got {n_train}")
+        object.__setattr__(self, "n_train", n_train)
+        object.__setattr__(self, "lr", check_positive("lr", self.lr))
 
     def as_dict(self) -> dict:
-        return {"model": "lenet-8-16-128", **asdict(self)}
+        """The cache key: the settings, the architecture and the data it is trained on."""
+        from .data import FINGERPRINT
+
+        return {"model": "lenet-8-16-128", **asdict(self), "data": FINGERPRINT}
 
 
 class DigitClassifier(nn.Module):

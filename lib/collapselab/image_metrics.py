@@ -9,9 +9,19 @@ metric                    what it measures                                      
 ``fd``                    Fréchet distance between Gaussians fitted to real and          lower
                           generated features ("FID for MNIST"): quality and diversity
 ``precision``             share of generated images inside the real k-NN manifold        higher
-                          (Kynkäänniemi et al. 2019): are samples realistic?
+                          (Kynkäänniemi et al. 2019; k = 3). Inflated by outliers: the
+                          balls around the sparsest real images are huge, so even blobs
+                          and noise can land inside them
 ``recall``                share of real images inside the generated k-NN manifold:       higher
-                          is every kind of real image still produced?
+                          is every kind of real image still produced? Inflated the same
+                          way by generated outliers
+``density``               how many real k-NN balls (k = 5) contain each generated image,  near 1
+                          divided by k (Naeem et al. 2020): are samples where real images
+                          are? About 1 for real images (and for samples that all sit at
+                          one typical spot: density is fidelity, not variety)
+``coverage``              share of real images whose k-NN ball (k = 5) contains at least  higher
+                          one generated image: the robust version of recall. About 0.97
+                          for real images, 0 for noise
 ``class_entropy``         entropy (nats) of the predicted-digit histogram; log 10 =      higher
                           2.303 when all ten digits are equally common
 ``kl_uniform``            KL(histogram || uniform) = log 10 - entropy: class imbalance    lower
@@ -93,12 +103,34 @@ def precision_recall(real, fake, k: int = 3, real_radii: torch.Tensor | None = N
     return float(precision), float(recall)
 
 
+def density_coverage(real, fake, k: int = 5, real_radii: torch.Tensor | None = None) -> tuple[float, float]:
+    """Density and coverage (Naeem et al. 2020) of ``fake`` ``(m, d)`` against ``real`` ``(n, d)``.
+
+    Both use only the *real* k-NN balls (radius = distance to the k-th nearest real neighbour), so
+    generated outliers cannot inflate them. Density = the mean number of real balls that contain a
+    generated point, divided by k (about 1 for any point where real data lie, since each ball holds
+    k real neighbours; above 1 where the balls overlap more than average). Coverage = the share of
+    real points whose ball contains at least one generated point. Pass ``real_radii`` (from :func:`knn_radii` with the same ``k``)
+    to reuse them across calls."""
+    a, b = _features(real).float(), _features(fake).float()
+    radii = knn_radii(a, k) if real_radii is None else real_radii
+    hits = torch.zeros(len(a), dtype=torch.long)  # generated points inside each real ball
+    inside = 0
+    for start in range(0, len(b), 1024):
+        within = torch.cdist(b[start : start + 1024], a) <= radii[None, :]
+        inside += int(within.sum())
+        hits += within.sum(dim=0)
+    return inside / (k * len(b)), float((hits > 0).float().mean())
+
+
 def class_histogram(predictions, n_classes: int = 10) -> np.ndarray:
     """Share of each predicted class: ``(n_classes,)``, summing to 1."""
     p = np.asarray(predictions)
-    if p.ndim != 1 or len(p) == 0:
-        raise ValueError("predictions must be a non-empty 1-D array of class indices")
-    return np.bincount(p, minlength=n_classes)[:n_classes] / len(p)
+    if p.ndim != 1 or len(p) == 0 or not np.issubdtype(p.dtype, np.integer):
+        raise ValueError("predictions must be a non-empty 1-D array of integer class indices")
+    if p.min() < 0 or p.max() >= n_classes:
+        raise ValueError(f"predictions must lie in [0, {n_classes - 1}], got values from {p.min()} to {p.max()}")
+    return np.bincount(p, minlength=n_classes) / len(p)
 
 
 def class_entropy(histogram) -> float:
@@ -126,34 +158,45 @@ class Reference:
 
     Attributes:
         features: ``(n, 128)`` classifier features of the real images.
-        radii: ``(n,)`` each real point's k-NN radius (for precision/recall).
+        radii: ``(n,)`` each real point's k-NN radius (for precision/recall, ``k``).
+        dc_radii: ``(n,)`` each real point's k-NN radius for density/coverage (``dc_k``).
         centroids: ``(10, 128)`` mean feature of the real images of each predicted class.
         tail_radius: ``(10,)`` per class, the distance to the centroid beyond which the farthest
             ``1 - tail_quantile`` of that class's real images lie.
-        k: neighbours for precision/recall.
+        k: neighbours for precision/recall. dc_k: neighbours for density/coverage.
     """
 
     features: torch.Tensor
     radii: torch.Tensor
+    dc_radii: torch.Tensor
     centroids: torch.Tensor
     tail_radius: torch.Tensor
     k: int
+    dc_k: int
 
 
 #: a generated image counts towards ``tail_share`` only if the classifier is at least this sure of it
 TAIL_CONFIDENCE = 0.9
 
 
-def make_reference(classifier, real_images: torch.Tensor, k: int = 3, tail_quantile: float = 0.9) -> Reference:
-    """Precompute the reference from ``real_images`` ``(n, 784)``: features, k-NN radii, class
-    centroids and the per-class tail radius at ``tail_quantile``."""
+def make_reference(classifier, real_images: torch.Tensor, k: int = 3, tail_quantile: float = 0.9,
+                   dc_k: int = 5) -> Reference:
+    """Precompute the reference from ``real_images`` ``(n, 784)``: features, k-NN radii (``k`` for
+    precision/recall, ``dc_k`` for density/coverage), class centroids and the per-class tail
+    radius at ``tail_quantile``."""
     check_fraction("tail_quantile", tail_quantile)
     features, probabilities = classifier.features_and_probabilities(real_images)
     labels = probabilities.argmax(dim=1)
+    counts = torch.bincount(labels, minlength=10)
+    if int(counts.min()) < 2:
+        digit = int(counts.argmin())
+        raise ValueError(f"the classifier predicts digit {digit} for only {int(counts.min())} of the "
+                         f"{len(real_images)} reference images, so it cannot describe that class; train it "
+                         "on more images (ClassifierConfig(n_train=...)) or use more reference images")
     centroids = torch.stack([features[labels == c].mean(0) for c in range(10)])
     distance = (features - centroids[labels]).norm(dim=1)
     tail_radius = torch.stack([torch.quantile(distance[labels == c], tail_quantile) for c in range(10)])
-    return Reference(features, knn_radii(features, k), centroids, tail_radius, k)
+    return Reference(features, knn_radii(features, k), knn_radii(features, dc_k), centroids, tail_radius, k, dc_k)
 
 
 def tail_share(reference: Reference, features: torch.Tensor, probabilities: torch.Tensor) -> float:
@@ -164,16 +207,36 @@ def tail_share(reference: Reference, features: torch.Tensor, probabilities: torc
     return float(((distance > reference.tail_radius[label]) & (confidence > TAIL_CONFIDENCE)).float().mean())
 
 
+def blur(images: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
+    """Gaussian-blurred copies of ``images`` ``(n, 784)`` (``sigma`` in pixels): a calibration set
+    that keeps every digit's identity and position but loses its sharp strokes, like a VAE's
+    decoder means do."""
+    from ._checks import check_positive
+
+    sigma = check_positive("sigma", sigma)
+    radius = max(1, int(3 * sigma))
+    x = torch.arange(-radius, radius + 1, dtype=torch.float32)
+    kernel = torch.exp(-0.5 * (x / sigma) ** 2)
+    kernel /= kernel.sum()
+    out = images.float().view(-1, 1, 28, 28)
+    out = torch.nn.functional.conv2d(out, kernel.view(1, 1, 1, -1), padding=(0, radius))
+    out = torch.nn.functional.conv2d(out, kernel.view(1, 1, -1, 1), padding=(radius, 0))
+    return out.reshape(len(images), 784).clamp_(0.0, 1.0)
+
+
 def evaluate(images: torch.Tensor, classifier, reference: Reference) -> dict:
     """Every metric of the module docstring for ``images`` ``(n, 784)``, plus ``histogram`` (10 shares)."""
     features, probs = classifier.features_and_probabilities(images)
     histogram = class_histogram(probs.argmax(dim=1).numpy())
     precision, recall = precision_recall(reference.features, features, reference.k, reference.radii)
+    density, coverage = density_coverage(reference.features, features, reference.dc_k, reference.dc_radii)
     entropy = class_entropy(histogram)
     return {
         "fd": frechet_distance(reference.features, features),
         "precision": precision,
         "recall": recall,
+        "density": density,
+        "coverage": coverage,
         "class_entropy": entropy,
         "kl_uniform": LOG10 - entropy,
         "confidence": float(probs.max(dim=1).values.mean()),

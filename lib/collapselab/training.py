@@ -1,12 +1,35 @@
-"""Plumbing shared by the course's torch models: device choice, seeding, batching, schedules."""
+"""Plumbing shared by the course's torch models: device choice, threads, seeding, batching, schedules.
+
+``COLLAPSELAB_THREADS=<n>`` sets torch's CPU thread count when the library is imported (CI uses it
+with ``ATEN_CPU_CAPABILITY=default`` to check that the notebooks' claims hold under another CPU
+code path and thread count than the ones they were executed with).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import math
+import os
 from typing import Iterator
 
 import torch
+
+#: the environment variable that sets torch's number of CPU threads
+THREADS_ENV = "COLLAPSELAB_THREADS"
+
+
+def apply_thread_setting() -> int | None:
+    """Apply ``$COLLAPSELAB_THREADS`` (a positive integer) to torch; return it, or None if unset."""
+    value = os.environ.get(THREADS_ENV, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{THREADS_ENV} must be a positive integer, got {value!r}")
+    torch.set_num_threads(int(value))
+    return int(value)
+
+
+apply_thread_setting()
 
 
 def default_device() -> torch.device:

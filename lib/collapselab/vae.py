@@ -7,8 +7,11 @@ Why this design (Kingma & Welling 2014, and PyTorch's ``examples/vae``):
 * **Bernoulli decoder.** Each pixel's intensity in [0, 1] is scored by binary cross-entropy against
   the decoder's probability: the standard MNIST benchmark likelihood, so test losses compare with
   the literature (negative ELBO in nats per image: summed BCE + KL).
-* **Samples are decoder means**: z ~ N(0, I), image = sigmoid(decoder(z)), grey levels in [0, 1].
-  These are what "the model's output" means in the recursive experiments (05–06).
+* **Two ways to draw an image**: z ~ N(0, I), then either the *decoder mean* sigmoid(decoder(z))
+  (smooth grey levels in [0, 1], the usual way VAE samples are shown, and what Shumailov et al.'s
+  code passes to the next generation), or a *Bernoulli sample* of every pixel from those
+  probabilities (binary, speckled images: a draw from the distribution the model actually
+  defines). Notebook 05 compares the two as inputs to the next generation.
 * **A one-cycle learning rate and batches of 256** reach a good ELBO in a fixed, small number of
   epochs; at this batch size the matrix products run near the CPU's peak and per-step overhead
   is small (7 epochs over 60k images: about 22 s on 2 cores, test loss about 104.5 nats).
@@ -19,6 +22,7 @@ Images are ``float32`` tensors of shape ``(n, 784)`` in [0, 1]. Everything is de
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 
 import torch
@@ -29,6 +33,9 @@ from ._checks import check_int, check_positive
 from .training import default_device, generator, one_cycle, seeded, shuffled_batches
 
 PIXELS = 784
+
+#: how a generated image is drawn from the decoder's pixel probabilities (see :meth:`VAE.sample`)
+SAMPLING_MODES = ("mean", "bernoulli")
 
 
 @dataclass(frozen=True)
@@ -52,10 +59,14 @@ class VAEConfig:
     seed: int = 0
 
     def __post_init__(self):
+        # store plain Python numbers (a numpy scalar could never be read back by safe loading)
         for name in ("hidden", "latent", "epochs", "batch_size"):
-            check_int(name, getattr(self, name), minimum=1)
-        check_positive("lr", self.lr)
-        check_int("seed", self.seed, minimum=0)
+            object.__setattr__(self, name, check_int(name, getattr(self, name), minimum=1))
+        object.__setattr__(self, "seed", check_int("seed", self.seed, minimum=0))
+        lr = check_positive("lr", self.lr)
+        if lr > 1:
+            raise ValueError(f"lr must be <= 1 (Adam diverges far below that; the default is 6e-3), got {lr}")
+        object.__setattr__(self, "lr", lr)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -88,15 +99,23 @@ class VAE(nn.Module):
         return self.decoder(mu + eps * torch.exp(0.5 * logvar)), mu, logvar
 
     @torch.no_grad()
-    def sample(self, n: int, seed: int = 0, batch_size: int = 4096) -> torch.Tensor:
-        """``n`` generated images ``(n, 784)`` on the CPU: decoder means at z ~ N(0, I)."""
+    def sample(self, n: int, seed: int = 0, mode: str = "mean", batch_size: int = 4096) -> torch.Tensor:
+        """``n`` generated images ``(n, 784)`` on the CPU from z ~ N(0, I): the decoder means
+        (``mode="mean"``, grey levels in [0, 1]) or Bernoulli draws of every pixel from them
+        (``mode="bernoulli"``, values 0 or 1). The same ``seed`` gives the same codes in both modes."""
         n = check_int("n", n, minimum=0)
+        if mode not in SAMPLING_MODES:
+            raise ValueError(f"mode must be one of {', '.join(SAMPLING_MODES)}, got {mode!r}")
         device = next(self.parameters()).device
         gen = generator(seed, device)
+        pixel_gen = generator(seed + 1, device)
         out = []
         for start in range(0, n, batch_size):
             z = torch.randn((min(batch_size, n - start), self.latent), generator=gen, device=device)
-            out.append(self.decode(z).cpu())
+            images = self.decode(z)
+            if mode == "bernoulli":
+                images = torch.bernoulli(images, generator=pixel_gen)
+            out.append(images.cpu())
         return torch.cat(out) if out else torch.empty(0, PIXELS)
 
 
@@ -214,38 +233,19 @@ def train(
         from tqdm.auto import tqdm
 
         epochs = tqdm(epochs, desc="training VAE", unit="epoch")
-    for _ in epochs:
+    for epoch in epochs:
         model.train()
         total = 0.0
         for index in shuffled_batches(len(data), config.batch_size, shuffle_gen):
             total += train_step(model, data[index.to(device)], optimizer, noise_gen)
             schedule.step()
         result.train_loss.append(total / len(data))
+        if not math.isfinite(result.train_loss[-1]):
+            raise FloatingPointError(f"VAE training diverged: the loss is {result.train_loss[-1]} in epoch "
+                                     f"{epoch + 1}; lower the learning rate (lr={config.lr:g}, default 6e-3)")
         if test_images is not None:
             result.test_loss.append(evaluate(model, test_images))
         if progress:
             epochs.set_postfix(loss=f"{result.train_loss[-1]:.1f}")
     model.eval()
     return result
-
-
-def load_or_train(
-    images: torch.Tensor,
-    config: VAEConfig = VAEConfig(),
-    *,
-    data_key: str,
-    test_images: torch.Tensor | None = None,
-    root=None,
-    device: torch.device | str | None = None,
-    progress: bool = True,
-) -> TrainedVAE:
-    """:func:`train`, cached under ``data/cache`` keyed by ``config`` and ``data_key`` (a string that
-    names the training images, e.g. ``"mnist-train-60000"``; a different data set needs a different
-    key). A cached model comes back with its recorded losses; a corrupt file is rebuilt."""
-    from . import cache
-
-    key = {**config.as_dict(), "data": data_key, "test": None if test_images is None else len(test_images)}
-    state = cache.load_or_build(
-        "vae", key, lambda: train(images, config, test_images=test_images, device=device, progress=progress).state(),
-        root=root)
-    return TrainedVAE.from_state(state, device)
