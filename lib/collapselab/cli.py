@@ -1,11 +1,12 @@
-"""``python -m collapselab``: run the image photocopier from the command line.
+"""``python -m collapselab``: the course's experiments from the command line.
 
-    python -m collapselab run --generations 8 --images 10000 --policy replace --seeds 0 1 --out results/
+    python -m collapselab run --generations 8 --policy replace real-only --seeds 0 1 --out results/
 
-For instructors who want bigger runs or several seeds than a notebook should hold. Writes, under
-``--out``: ``metrics.csv`` and ``metrics.json`` (one row per policy, seed and generation) and
-``metrics.png`` (each metric across generations). Checkpoints and metrics are cached under
-``data/cache``, so a repeated or extended run only computes what is new.
+``run`` drives the image photocopier, for instructors who want more generations or seeds than a
+notebook should hold. It writes, under ``--out``: ``metrics.csv`` and ``metrics.json`` (one row per
+policy, seed and generation) and ``metrics.png`` (each metric across generations). Checkpoints and
+metrics are cached under the data folder, so a repeated or extended run only computes what is new.
+Every option is checked before any work starts; a mistake exits with status 2 and says why.
 """
 
 from __future__ import annotations
@@ -14,44 +15,89 @@ import argparse
 import csv
 import json
 import sys
+import tempfile
 from pathlib import Path
 
-from . import generations
+COMMANDS = {}
+
+
+def command(name: str):
+    """Register ``fn(args) -> int`` as the handler of subcommand ``name``."""
+    def decorate(fn):
+        COMMANDS[name] = fn
+        return fn
+    return decorate
+
+
+def _add_run_parser(sub) -> None:
+    from . import generations, policies
+
+    defaults = generations.RunConfig()
+    run = sub.add_parser("run", help="run recursive VAE generations on MNIST and write metrics and a figure",
+                         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                         description="Generations of VAEs, each trained on data built from its predecessor's "
+                                     "samples by a policy. Options left out take the defaults shown (or, with "
+                                     "--full, those of RunConfig.full()).")
+    run.add_argument("--generations", type=int, default=None, help=f"generations after generation 0 [{defaults.generations}]")
+    run.add_argument("--images", type=int, default=None,
+                     help=f"real images for generation 0 [{defaults.n_images}]")
+    run.add_argument("--sample-size", type=int, default=None, help="new images drawn per generation [--images]")
+    run.add_argument("--policy", nargs="+", default=[defaults.policy], help="one or more of: " + ", ".join(policies.names()))
+    run.add_argument("--sampling", choices=("mean", "bernoulli"), default=None,
+                     help=f"what the next generation trains on: decoder means or Bernoulli pixel samples [{defaults.sampling}]")
+    run.add_argument("--budget", choices=generations.BUDGETS, default=None,
+                     help=f"gradient steps per generation: fixed, or growing with the training set [{defaults.budget}]")
+    run.add_argument("--epochs", type=int, default=None,
+                     help=f"epochs of a generation that trains on --images images [{defaults.vae.epochs}]")
+    run.add_argument("--seeds", type=int, nargs="+", default=[defaults.seed], help="one run per seed")
+    run.add_argument("--eval-images", type=int, default=None,
+                     help=f"generated images scored per generation [{defaults.n_eval}]")
+    run.add_argument("--full", action="store_true", help="start from the bigger RunConfig.full() settings")
+    run.add_argument("--out", type=Path, default=Path("results"), help="folder for metrics.csv, metrics.json, metrics.png")
+    run.add_argument("--data-root", type=Path, default=None,
+                     help="data folder (default: $COLLAPSELAB_DATA, else the course's data/)")
+    run.add_argument("--classifier-train-images", type=int, default=60_000,
+                     help="images for the evaluation classifier (fewer only for quick smoke runs)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m collapselab", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run recursive VAE generations and write metrics and a figure",
-                         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    defaults = generations.RunConfig()
-    run.add_argument("--generations", type=int, default=defaults.generations, help="generations after generation 0")
-    run.add_argument("--images", type=int, default=defaults.n_images, help="real images for generation 0 and samples per generation")
-    run.add_argument("--policy", nargs="+", default=[defaults.policy],
-                     help="one or more of: replace, accumulate, accumulate-subsample, provenance-accumulate, "
-                          "mix:<fraction>, detector-filter:<fresh fraction>")
-    run.add_argument("--seeds", type=int, nargs="+", default=[defaults.seed], help="one run per seed")
-    run.add_argument("--epochs", type=int, default=defaults.epochs, help="epochs per generation (at --images training images)")
-    run.add_argument("--eval-images", type=int, default=defaults.n_eval, help="generated images scored per generation")
-    run.add_argument("--full", action="store_true", help="start from the bigger RunConfig.full() settings")
-    run.add_argument("--out", type=Path, default=Path("results"), help="folder for metrics.csv, metrics.json, metrics.png")
-    run.add_argument("--data-root", type=Path, default=None, help="data folder (default: the course's data/)")
-    run.add_argument("--classifier-train-images", type=int, default=60_000,
-                     help="images for the evaluation classifier (fewer only for quick smoke runs)")
+    _add_run_parser(sub)
+    from . import site
+
+    site.add_parser(sub)
+    COMMANDS["site"] = site.run
     return parser
 
 
-def _configs(args) -> list[generations.RunConfig]:
+def check_out_folder(out: Path) -> Path:
+    """``out`` as a folder this process can write to (created if missing), or a ``ValueError``."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file, not a folder; choose a folder for the results")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        raise ValueError(f"--out {out} cannot be written ({exc.strerror or exc}); choose a writable folder") from None
+    return out
+
+
+def run_configs(args) -> list:
+    """The :class:`~collapselab.generations.RunConfig` of every policy x seed the options ask for.
+    Only the options given on the command line override the defaults (or ``RunConfig.full()``)."""
+    from dataclasses import replace
+
+    from . import generations
+
     base = generations.RunConfig.full() if args.full else generations.RunConfig()
-    given = {"generations": args.generations, "n_images": args.images, "epochs": args.epochs, "n_eval": args.eval_images}
-    if args.full:  # only the options the user changed override the bigger defaults
-        given = {k: v for k, v in given.items() if v != getattr(generations.RunConfig(), k)}
-    configs = []
-    for policy in args.policy:
-        for seed in args.seeds:
-            fields = {**base.__dict__, **given, "policy": policy, "seed": seed}
-            configs.append(generations.RunConfig(**fields))
-    return configs
+    given = {"generations": args.generations, "n_images": args.images, "sample_size": args.sample_size,
+             "sampling": args.sampling, "budget": args.budget, "n_eval": args.eval_images}
+    given = {k: v for k, v in given.items() if v is not None}
+    if args.epochs is not None:
+        given["vae"] = replace(base.vae, epochs=args.epochs)
+    return [replace(base, **given, policy=policy, seed=seed) for policy in args.policy for seed in args.seeds]
 
 
 def _figure(runs, path: Path) -> None:
@@ -60,49 +106,66 @@ def _figure(runs, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from . import generations
     from .plots import OKABE_ITO, use_course_style
 
     use_course_style()
     names = generations.METRICS
-    fig, axes = plt.subplots(3, 3, figsize=(12, 9))
-    policies = sorted({r.config.policy for r in runs})
+    fig, axes = plt.subplots(3, 4, figsize=(15, 9))
+    policies = list(dict.fromkeys(r.config.policy for r in runs))
     for ax, name in zip(axes.flat, names):
         for run in runs:
             color = OKABE_ITO[policies.index(run.config.policy) % len(OKABE_ITO)]
             ax.plot(run.metric(name), "o-", ms=3, color=color, alpha=0.8,
                     label=run.config.policy if run.config.seed == runs[0].config.seed else None)
         ax.set(title=name, xlabel="generation")
+    for ax in axes.flat[len(names):]:
+        ax.set_axis_off()
     axes.flat[0].legend(fontsize=8)
     fig.suptitle("Image photocopier: metrics per generation", fontweight="bold")
     fig.savefig(path)
     plt.close(fig)
 
 
-def main(argv=None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        configs = _configs(args)
-    except ValueError as exc:
-        parser.error(str(exc))  # prints usage and the reason, exits with status 2
-    from .classifier import ClassifierConfig
-
-    lab = generations.Lab(root=args.data_root, classifier=ClassifierConfig(n_train=args.classifier_train_images), progress=True)
-    runs = []
-    for config in configs:
-        print(f"run: policy={config.policy} seed={config.seed} generations={config.generations} images={config.n_images}",
-              flush=True)
-        runs.append(generations.run(config, lab, progress=True))
-    rows = [row for run in runs for row in run.rows()]
-    args.out.mkdir(parents=True, exist_ok=True)
-    with open(args.out / "metrics.csv", "w", newline="") as handle:
+def write_results(out: Path, rows: list[dict], configs: list[dict]) -> None:
+    """``metrics.csv`` and ``metrics.json`` under ``out``."""
+    with open(out / "metrics.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    (args.out / "metrics.json").write_text(json.dumps({"configs": [c.__dict__ for c in configs], "rows": rows}, indent=1))
+    (out / "metrics.json").write_text(json.dumps({"configs": configs, "rows": rows}, indent=1, default=str))
+
+
+@command("run")
+def _run(args, parser) -> int:
+    from dataclasses import asdict
+
+    from . import generations
+    from .classifier import ClassifierConfig
+
+    try:
+        check_out_folder(args.out)
+        configs = run_configs(args)
+        classifier = ClassifierConfig(n_train=args.classifier_train_images)
+    except ValueError as exc:
+        parser.error(str(exc))  # prints usage and the reason, exits with status 2
+    lab = generations.Lab(root=args.data_root, classifier=classifier, progress=True)
+    runs = []
+    for config in configs:
+        print(f"run: policy={config.policy} seed={config.seed} generations={config.generations} "
+              f"images={config.n_images} sampling={config.sampling} budget={config.budget}", flush=True)
+        runs.append(generations.run(config, lab, progress=True))
+    rows = [row for run in runs for row in run.rows()]
+    write_results(args.out, rows, [asdict(c) for c in configs])
     _figure(runs, args.out / "metrics.png")
     print(f"wrote {len(rows)} rows to {args.out / 'metrics.csv'}, {args.out / 'metrics.json'} and {args.out / 'metrics.png'}")
     return 0
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return COMMANDS[args.command](args, parser)
 
 
 if __name__ == "__main__":
