@@ -217,3 +217,13 @@ def test_cycling_indices_use_every_index_once_before_repeating():
     take = recursion.cycling_indices(5, np.random.default_rng(0))
     drawn = np.concatenate([take(3), take(4), take(3)])
     assert sorted(drawn[:5]) == [0, 1, 2, 3, 4] and sorted(drawn[5:]) == [0, 1, 2, 3, 4]
+
+
+def test_the_engine_runs_exactly_the_hand_written_loop(real):
+    rng = np.random.default_rng(1)
+    data, by_hand = real, []
+    for _ in range(5):
+        model = gaussian.fit(data)
+        by_hand.append(model)
+        data = gaussian.sample(model, len(real), rng)
+    assert run(real, "replace").models == by_hand

@@ -58,6 +58,8 @@ def band(ax, x, values, *, color, label=None, quantiles=(0.1, 0.5, 0.9), alpha=0
 
 def image_grid(ax, images, columns: int = 10, *, title: str | None = None):
     """Show images ``(n, 784)`` (values in [0, 1]) as a grid with ``columns`` per row on ``ax``."""
+    if hasattr(images, "detach"):  # a torch tensor, possibly on a GPU
+        images = images.detach().cpu().numpy()
     images = np.asarray(images, dtype=float).reshape(-1, 28, 28)
     rows = int(np.ceil(len(images) / columns))
     canvas = np.ones((rows * 29 + 1, columns * 29 + 1))
@@ -68,4 +70,14 @@ def image_grid(ax, images, columns: int = 10, *, title: str | None = None):
     ax.set_axis_off()
     if title:
         ax.set_title(title)
+    return ax
+
+
+def reference_lines(ax, real: float | None = None, noise: float | None = None, *, label: bool = True):
+    """Horizontal reference lines on a metric plot: the value for real digits (solid grey) and for
+    uniform noise (dotted grey), so every curve is read against the best and the worst case."""
+    if real is not None:
+        ax.axhline(real, color="0.45", lw=1.2, label="real digits" if label else None)
+    if noise is not None:
+        ax.axhline(noise, color="0.45", lw=1.2, ls=":", label="noise" if label else None)
     return ax

@@ -105,7 +105,9 @@ def _fresh_source(fresh: Data | Callable | None, real_data: Data, rng: np.random
     """A function ``n -> data`` that returns fresh real samples.
 
     A callable is used as ``fresh(n, rng)``. A data set (by default the real data itself) is a pool
-    drawn by :func:`cycling_indices`; an empty one is an error.
+    drawn by :func:`cycling_indices`; an empty one is an error. The pool is first shuffled on the
+    first draw, so a run that never asks for fresh data uses the generator only for sampling (and
+    the engine reproduces a hand-written fit-sample loop exactly).
     """
     if callable(fresh):
         return lambda n: fresh(n, rng)
@@ -113,8 +115,14 @@ def _fresh_source(fresh: Data | Callable | None, real_data: Data, rng: np.random
     if batches.length(pool) == 0:
         raise ValueError("fresh is an empty data set: there is no real data to draw from; pass a "
                          "non-empty pool of real samples (or leave fresh=None to reuse real_data)")
-    take = cycling_indices(batches.length(pool), rng)
-    return lambda n: batches.take(pool, take(n))
+    take = None
+
+    def draw(n: int) -> Data:
+        nonlocal take
+        take = take or cycling_indices(batches.length(pool), rng)
+        return batches.take(pool, take(n))
+
+    return draw
 
 
 def _checked_sample(sample: Callable, model, n: int, rng: np.random.Generator) -> Data:

@@ -84,13 +84,15 @@ class VAE(nn.Module):
         self.decoder = nn.Sequential(nn.Linear(latent, hidden), nn.ReLU(), nn.Linear(hidden, PIXELS))
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """``(mu, logvar)``, each ``(n, latent)``, of q(z | x) for images ``x`` ``(n, 784)``."""
-        h = self.encoder(x)
+        """``(mu, logvar)``, each ``(n, latent)``, of q(z | x) for images ``x`` ``(n, 784)`` (moved
+        to the model's device if needed)."""
+        h = self.encoder(x.to(self.to_mu.weight.device))
         return self.to_mu(h), self.to_logvar(h)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Pixel probabilities ``(n, 784)`` in [0, 1] for latents ``z`` ``(n, latent)``."""
-        return torch.sigmoid(self.decoder(z))
+        """Pixel probabilities ``(n, 784)`` in [0, 1] for latents ``z`` ``(n, latent)`` (on the
+        model's device)."""
+        return torch.sigmoid(self.decoder(z.to(self.to_mu.weight.device)))
 
     def forward(self, x: torch.Tensor, gen: torch.Generator | None = None):
         """``(logits, mu, logvar)`` with one reparameterised sample z = mu + sigma * eps."""
