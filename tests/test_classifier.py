@@ -1,9 +1,13 @@
 """The evaluation classifier: it classifies, it is cached, and a corrupt cache file is rebuilt."""
 
+import re
+
+import numpy as np
 import pytest
 import torch
 
 from collapselab import cache, classifier
+from collapselab.classifier import ClassifierConfig
 
 from .conftest import TINY
 
@@ -50,3 +54,19 @@ def test_one_pass_gives_the_same_features_and_probabilities_as_two(tiny_classifi
     features, probabilities = tiny_classifier.features_and_probabilities(images)
     assert torch.equal(features, tiny_classifier.features(images))
     assert torch.equal(probabilities, tiny_classifier.probabilities(images))
+
+
+@pytest.mark.parametrize("n_train, message", [
+    (0, "n_train must be >= 1, got 0"),
+    (300, "n_train must be between 1000 and 60000"),
+    (2.5, "n_train must be an integer >= 1, got 2.5"),
+])
+def test_too_few_training_images_are_rejected_when_the_settings_are_made(n_train, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        ClassifierConfig(n_train=n_train)
+
+
+def test_numpy_settings_are_stored_as_plain_python_numbers():
+    config = ClassifierConfig(epochs=np.int64(2), n_train=np.int64(2000), lr=np.float64(1e-3), seed=np.int32(1))
+    assert [type(v) for v in (config.epochs, config.n_train, config.lr, config.seed)] == [int, int, float, int]
+    cache.check_payload(config.as_dict())

@@ -1,6 +1,7 @@
 """MNIST loading: shapes, dtypes, balanced subsets, verification against the official files, where the
 data lives, and helpful errors when the files are missing or damaged."""
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -153,3 +154,13 @@ def test_installed_outside_a_checkout_the_data_folder_is_in_the_home_folder(tmp_
 def test_an_empty_label_array_has_no_balanced_subset():
     with pytest.raises(ValueError, match="labels must be a non-empty 1-D array"):
         data.balanced_subset([], 10)
+
+
+def test_a_fifo_in_place_of_an_mnist_file_raises_instead_of_hanging(tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "_download", lambda root: pytest.fail("must not download into a FIFO (it would block)"))
+    root = damaged_root(tmp_path, "t10k-labels-idx1-ubyte", b"")
+    fifo = root / "MNIST" / "raw" / "t10k-labels-idx1-ubyte"
+    fifo.unlink()
+    os.mkfifo(fifo)
+    with pytest.raises(data.MNISTCorruptError, match="t10k-labels-idx1-ubyte is not a regular file"):
+        data.load_mnist(train=False, root=root, download=True)

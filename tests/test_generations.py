@@ -89,6 +89,29 @@ def test_mixing_fresh_data_adds_real_images_from_outside_generation_zero(lab):
     assert [int(np.sum(p == 0)) for p in run.provenance] == [300, 150, 150]
 
 
+def test_mixed_in_real_images_are_training_images_from_outside_generation_zero(lab, monkeypatch):
+    seen, original = {}, generations.train_generation
+
+    def spy(config_, generation, images, lab_):
+        seen[generation] = images
+        return original(config_, generation, images, lab_)
+
+    monkeypatch.setattr(generations, "train_generation", spy)
+    run = generations.run(tiny(policy="mix:0.5", generations=1), lab, progress=False)
+    fresh = seen[1][run.provenance[1] == 0]  # the real rows of generation 1's training set
+    pixels = lambda x: [bytes(row) for row in (x * 255).round().to(torch.uint8).numpy()]  # noqa: E731 (exact rows)
+    index_of = {row: i for i, row in enumerate(pixels(lab.images))}
+    drawn = np.array([index_of.get(row, -1) for row in pixels(fresh)])
+    generation_zero = data.balanced_subset(lab.labels.numpy(), 300, seed=0)
+    assert len(drawn) == 150 and np.all(drawn >= 0)  # real MNIST training images
+    assert not np.isin(drawn, generation_zero).any()
+
+
+def test_a_run_without_a_policy_names_the_known_ones():
+    with pytest.raises(ValueError, match="unknown policy None; choose one of replace"):
+        tiny(policy=None)
+
+
 def test_the_real_only_control_trains_every_generation_on_real_images(lab):
     run = generations.run(tiny(policy="real-only"), lab, progress=False)
     assert all(np.all(p == 0) for p in run.provenance) and run.train_sizes == [300, 300, 300]

@@ -2,10 +2,11 @@
 
 import math
 
+import numpy as np
 import pytest
 import torch
 
-from collapselab import vae
+from collapselab import cache, vae
 
 TINY = vae.VAEConfig(hidden=64, latent=4, epochs=4, batch_size=64, lr=3e-3, seed=0)
 
@@ -81,3 +82,24 @@ def test_non_finite_pixels_are_rejected(bad):
     images[2, 100] = bad
     with pytest.raises(ValueError, match=r"finite floats in \[0, 1\]"):
         vae.check_images(images)
+
+
+def test_a_learning_rate_far_too_large_is_rejected():
+    with pytest.raises(ValueError, match="lr must be <= 1"):
+        vae.VAEConfig(lr=1e10)
+
+
+@pytest.mark.filterwarnings("ignore:Detected call of `lr_scheduler.step")  # no optimiser step runs
+def test_training_that_diverges_raises_instead_of_returning_nan(monkeypatch):
+    monkeypatch.setattr(vae, "train_step", lambda *args: float("nan"))
+    with pytest.raises(FloatingPointError, match="diverged: the loss is nan in epoch 1; lower the learning rate"):
+        vae.train(torch.rand(64, 784), vae.VAEConfig(hidden=16, latent=2, epochs=2, batch_size=32), progress=False)
+
+
+def test_numpy_settings_give_a_checkpoint_that_safe_loading_reads_back(tmp_path):
+    config = vae.VAEConfig(hidden=np.int64(16), latent=np.int32(2), epochs=np.int64(1), batch_size=32,
+                           lr=np.float64(3e-3), seed=np.int64(4))
+    trained = vae.train(torch.rand(64, 784), config, device="cpu", progress=False)
+    path = cache.save(tmp_path / "vae.pt", trained.state())  # refuses numpy scalars
+    restored = vae.TrainedVAE.from_state(cache.load(path), device="cpu")
+    assert restored.config == config and all(type(v) in (int, float) for v in restored.config.as_dict().values())

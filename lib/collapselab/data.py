@@ -167,10 +167,14 @@ def load_mnist(train: bool = True, *, root: str | Path | None = None, download: 
     Raises:
         MNISTNotFoundError: the files are missing and could not be downloaded; the message says how
             to get them.
-        MNISTCorruptError: a file is present but is not the official one; the message says how to
-            repair it.
+        MNISTCorruptError: a file is present but is not the official one (or not a regular file);
+            the message says how to repair it.
     """
     root = Path(root or data_root()).resolve()
+    for name in RAW_FILES:  # a FIFO would block the read (or torchvision's download into it) forever
+        path = raw_folder(root) / name
+        if path.exists() and not path.is_file():
+            raise MNISTCorruptError(f"{path} is not a regular file (a FIFO, socket or folder?). {_how_to_repair(path)}")
     if missing_files(root):
         if not download:
             raise MNISTNotFoundError(how_to_get_mnist(root))
