@@ -3,8 +3,9 @@ generated images (its predictions give class histograms and confidence; its 128-
 layer is the feature space of the image metrics, as Inception features are for FID on photos).
 
 Architecture (LeNet-like, chosen for a 2-core CPU): conv 5x5 (8) -> ReLU -> max-pool ->
-conv 5x5 (16) -> ReLU -> max-pool -> dense 128 (features) -> ReLU -> dense 10. Four epochs with a
-one-cycle schedule reach 99.1-99.2 % test accuracy in about 20 s on a laptop CPU.
+conv 5x5 (16) -> ReLU -> max-pool -> dense 128 (features) -> ReLU -> dense 10. Three epochs with a
+one-cycle schedule reach about 99.1 % test accuracy in about 15 s on a 2-core CPU (a fourth epoch
+adds less than 0.1 % and 40 % more time).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from .vae import check_images
 class ClassifierConfig:
     """Training settings of the evaluation classifier (the cache key)."""
 
-    epochs: int = 4
+    epochs: int = 3
     batch_size: int = 128
     lr: float = 3e-3
     seed: int = 0

@@ -1,0 +1,131 @@
+"""Establish the notebooks' claims about trained models across seeds (and CPU code paths).
+
+Usage (from the repository root):
+
+    python benchmarks/claims.py                       # seeds 0-4, notebooks 04-07
+    python benchmarks/claims.py --seeds 0 --fresh     # one seed, in an empty data folder (cold cache)
+    ATEN_CPU_CAPABILITY=default COLLAPSELAB_THREADS=3 python benchmarks/claims.py --seeds 0 --fresh
+
+For every seed it reruns the claim-bearing experiments of each notebook that trains a model, with
+the library functions the notebooks call (the evaluation classifier is retrained with the same
+seed, so the instrument varies too), evaluates the same claim functions the notebooks print
+(:mod:`collapselab.claims`), and prints a table: claim x seed -> True/False, with each claim's
+measured value as mean [min, max] over seeds. A claim may stay in a notebook only if it holds for
+every seed. Training results are cached under the data folder, so a rerun only evaluates.
+
+It is a benchmark, not a test: it takes many minutes (about 6 per seed on a 2-core CPU, cold).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def collect_04(lab, seed):
+    from collapselab import claims, experiments, generations
+
+    gen0 = generations.generation_zero(lab, experiments.generation_zero(seed)).model
+    scores = {name: lab.score(images) for name, images in experiments.calibration_sets(lab, gen0, seed).items()}
+    longer = experiments.longer_generation_zero(lab, seed).model
+    longer_fd = lab.score(longer.sample(experiments.RunConfig().n_eval, seed=10_000))["fd"]
+    return claims.metric_calibration(scores, lab.judge.test_accuracy, longer_fd)
+
+
+def collect_05(lab, seed):
+    from collapselab import claims, experiments, generations
+
+    runs = {name: generations.run(config, lab, progress=False) for name, config in experiments.decomposition(seed).items()}
+    return claims.image_photocopier(runs)
+
+
+def collect_06(lab, seed):
+    from collapselab import claims, experiments, generations
+
+    runs = {name: generations.run(config, lab, progress=False) for name, config in experiments.defences(seed).items()}
+    return claims.defences(runs, experiments.small_real_set(lab, seed))
+
+
+def collect_07(lab, seed):
+    from collapselab import claims, text_experiments
+
+    text_lab = text_experiments.TextLab(lab.root)
+    return claims.language(text_experiments.language(seed, lab=text_lab), text_lab.real_reference())
+
+
+COLLECTORS = {"04": collect_04, "05": collect_05, "06": collect_06, "07": collect_07}
+
+
+def fresh_data_root() -> Path:
+    """An empty data folder (cold cache) with the course's MNIST and text linked in."""
+    from collapselab import data
+
+    root = Path(tempfile.mkdtemp(prefix="collapselab-claims-"))
+    raw = root / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for name in data.RAW_FILES:
+        (raw / name).symlink_to(data.raw_folder() / name)
+    for extra in data.data_root().glob("*.txt"):
+        (root / extra.name).symlink_to(extra)
+    return root
+
+
+def table(results: dict[str, dict[int, list]], seeds: list[int]) -> bool:
+    """Print the claim x seed table; return whether every claim held for every seed."""
+    all_hold = True
+    for notebook, by_seed in results.items():
+        print(f"\n### notebook {notebook}\n")
+        print("| claim | " + " | ".join(f"seed {s}" for s in seeds) + " | value: mean [min, max] |")
+        print("|---|" + "---|" * len(seeds) + "---|")
+        texts = [c.text for c in by_seed[seeds[0]]]
+        for i, text in enumerate(texts):
+            row = [by_seed[s][i] for s in seeds]
+            values = [c.value for c in row if c.value is not None]
+            held = all(c.holds for c in row)
+            all_hold &= held
+            spread = (f"{sum(values) / len(values):.3g} [{min(values):.3g}, {max(values):.3g}]" if values else "")
+            print(f"| {text} | " + " | ".join("True" if c.holds else "**False**" for c in row) + f" | {spread} |")
+    return all_hold
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--notebooks", nargs="+", default=list(COLLECTORS), choices=list(COLLECTORS))
+    parser.add_argument("--fresh", action="store_true", help="run in an empty data folder (a cold cache)")
+    parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    args = parser.parse_args(argv)
+
+    import torch
+
+    from collapselab import generations
+    from collapselab.classifier import ClassifierConfig
+
+    root = fresh_data_root() if args.fresh else None
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
+          f"ATEN_CPU_CAPABILITY={os.environ.get('ATEN_CPU_CAPABILITY', '(default: best available)')}, "
+          f"data folder: {'fresh' if root else 'the course data folder'}", flush=True)
+    results: dict[str, dict[int, list]] = {nb: {} for nb in args.notebooks}
+    for seed in args.seeds:
+        start = time.perf_counter()
+        lab = generations.Lab(root=root, classifier=ClassifierConfig(seed=seed))
+        for notebook in args.notebooks:
+            results[notebook][seed] = COLLECTORS[notebook](lab, seed)
+            print(f"seed {seed}: notebook {notebook} done ({time.perf_counter() - start:.0f} s)", flush=True)
+    ok = table(results, args.seeds)
+    print(f"\nevery claim held for every seed: {ok}")
+    if args.json:
+        args.json.write_text(json.dumps({nb: {str(s): [c.__dict__ for c in cs] for s, cs in by.items()}
+                                         for nb, by in results.items()}, indent=1))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

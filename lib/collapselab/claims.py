@@ -1,0 +1,243 @@
+"""Claims: what a notebook may say about a trained model, and how it says it.
+
+A trained model's exact numbers change with the CPU, the thread count and the GPU, so the
+notebooks never let the tests compare them. What the tests compare is a list of :class:`Claim`:
+a sentence and a verdict, each claim a row of ``benchmarks/claims.py``'s table, which reruns the
+experiment for several seeds (and under another CPU code path) and keeps a claim only if it held
+every time. The notebooks and the claims script build their claims with the same functions, so a
+notebook cannot state something the table never checked.
+
+A claim carries the measured ``value`` it is about, for the claims table (mean and min-max over
+seeds); the notebook prints only the sentence and the verdict, so its compared output is the same
+on every machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One checkable statement about an experiment's results.
+
+    Attributes:
+        text: the statement, in words a learner reads (it names the threshold it checks).
+        holds: whether the results satisfy it.
+        value: the measured number the statement is about (reported by the claims table, never
+            printed in a notebook).
+    """
+
+    text: str
+    holds: bool
+    value: float | None = None
+
+
+def claim(text: str, holds, value=None) -> Claim:
+    """A :class:`Claim` with ``holds`` as a plain bool and ``value`` as a plain float."""
+    return Claim(text, bool(holds), None if value is None else float(value))
+
+
+def show(claims: Iterable[Claim]) -> bool:
+    """Print every claim as ``text: True/False`` (the lines the notebook tests compare) and return
+    whether all hold."""
+    claims = list(claims)
+    for c in claims:
+        print(f"{c.text}: {c.holds}")
+    return all(c.holds for c in claims)
+
+
+# --- notebook 04: the metrics, calibrated ------------------------------------------------------
+
+def metric_calibration(scores: dict[str, dict], accuracy: float, longer_fd: float) -> list[Claim]:
+    """Claims about the calibration table of notebook 04: ``scores`` maps each calibration set of
+    :func:`collapselab.experiments.calibration_sets` to its metrics; ``accuracy`` is the evaluation
+    classifier's test accuracy; ``longer_fd`` the FD of generation 0 trained longer."""
+    real, noise, ones, blurred, gen0 = (scores[k] for k in ("real", "noise", "only 1s", "blurred real", "generation 0"))
+    return [
+        claim("the evaluation classifier is right on at least 98.5% of the test digits", accuracy >= 0.985, accuracy),
+        claim("real vs real: coverage above 0.85 and density between 0.8 and 1.2",
+              real["coverage"] > 0.85 and 0.8 <= real["density"] <= 1.2, real["coverage"]),
+        claim("noise: coverage below 0.01", noise["coverage"] < 0.01, noise["coverage"]),
+        claim("noise: precision above 0.02 although no image is a digit", noise["precision"] > 0.02, noise["precision"]),
+        claim("noise: density below half of real digits' density, though not zero",
+              0 < noise["density"] < 0.5 * real["density"], noise["density"]),
+        claim("only 1s: precision above 0.8 but coverage below 0.2 and class entropy below 0.1",
+              ones["precision"] > 0.8 and ones["coverage"] < 0.2 and ones["class_entropy"] < 0.1, ones["coverage"]),
+        claim("blurred real digits: density at least real digits' density, coverage below 0.6 of theirs",
+              blurred["density"] >= real["density"] and blurred["coverage"] < 0.6 * real["coverage"], blurred["density"]),
+        claim("noise: pixel diversity higher than real digits' (so 'near real' is not 'good')",
+              noise["pixel_diversity"] > real["pixel_diversity"], noise["pixel_diversity"]),
+        claim("generation 0: FD below a quarter of noise's and of only-1s'",
+              gen0["fd"] < 0.25 * min(noise["fd"], ones["fd"]), gen0["fd"]),
+        claim("generation 0: every digit makes up at least 4% of its samples",
+              min(gen0["histogram"]) >= 0.04, min(gen0["histogram"])),
+        claim("generation 0: coverage between 0.2 and 0.5 (far below real digits')",
+              0.2 <= gen0["coverage"] <= 0.5, gen0["coverage"]),
+        claim("training generation 0 60% longer lowers its FD, but by less than a quarter",
+              0.75 * gen0["fd"] < longer_fd < gen0["fd"], longer_fd / gen0["fd"]),
+    ]
+
+
+# --- notebook 05: which error source drives the image photocopier? -------------------------------
+
+def _last(run, name):
+    return float(run.metrics[-1][name])
+
+
+def _first(run, name):
+    return float(run.metrics[0][name])
+
+
+def log_shrink(run) -> float:
+    """The mean per-generation loss of log latent *variance*: -log(spread_G²) / G (the latent
+    spread is a standard deviation, so its square is comparable with notebook 01's clock of the
+    log-variance)."""
+    return float(-2 * np.log(_last(run, "latent_spread")) / (len(run.metrics) - 1))
+
+
+def image_photocopier(runs: dict) -> list[Claim]:
+    """Claims about notebook 05's controlled runs (:func:`collapselab.experiments.decomposition`)."""
+    rep, bern, big, ctrl = runs["replace"], runs["bernoulli"], runs["3x samples"], runs["real-only"]
+    g = len(rep.metrics) - 1
+    ctrl_fd = ctrl.metric("fd")
+    explained = 1 - log_shrink(bern) / log_shrink(rep)
+    return [
+        claim(f"replace: coverage at generation {g} below 40% of generation 0's",
+              _last(rep, "coverage") < 0.4 * _first(rep, "coverage"), _last(rep, "coverage") / _first(rep, "coverage")),
+        claim(f"replace: latent spread at generation {g} below 0.7", _last(rep, "latent_spread") < 0.7,
+              _last(rep, "latent_spread")),
+        claim(f"replace: FD at generation {g} more than twice generation 0's", _last(rep, "fd") > 2 * _first(rep, "fd"),
+              _last(rep, "fd") / _first(rep, "fd")),
+        claim("replace: precision and density end higher than they started, while coverage falls",
+              _last(rep, "precision") > _first(rep, "precision") and _last(rep, "density") > _first(rep, "density"),
+              _last(rep, "density") - _first(rep, "density")),
+        claim("real-only control: FD stays within 20% of generation 0's in every generation",
+              np.all(np.abs(ctrl_fd - ctrl_fd[0]) <= 0.2 * ctrl_fd[0]), np.max(np.abs(ctrl_fd / ctrl_fd[0] - 1))),
+        claim("real-only control: latent spread stays above 0.9 in every generation",
+              np.all(ctrl.metric("latent_spread") > 0.9), np.min(ctrl.metric("latent_spread"))),
+        claim(f"3x samples: latent spread at generation {g} within 0.1 of replace's (sample size is not the driver)",
+              abs(_last(big, "latent_spread") - _last(rep, "latent_spread")) < 0.1,
+              _last(big, "latent_spread") - _last(rep, "latent_spread")),
+        claim(f"Bernoulli samples: latent spread at generation {g} at least 0.1 above replace's",
+              _last(bern, "latent_spread") > _last(rep, "latent_spread") + 0.1,
+              _last(bern, "latent_spread") - _last(rep, "latent_spread")),
+        claim(f"Bernoulli samples still collapse: latent spread at generation {g} at least 0.1 below the control's",
+              _last(bern, "latent_spread") < _last(ctrl, "latent_spread") - 0.1,
+              _last(ctrl, "latent_spread") - _last(bern, "latent_spread")),
+        claim("decoder means cause more than 40% of replace's loss of log latent variance", explained > 0.4, explained),
+        claim("replace loses log latent variance more than 1,000 times faster than notebook 01's sampling clock",
+              log_shrink(rep) * (rep.config.samples_per_generation - 1) > 1000,
+              log_shrink(rep) * (rep.config.samples_per_generation - 1)),
+        claim(f"replace: the classifier is less sure of its samples at generation {g} than at generation 0 "
+              "(mean confidence)", _last(rep, "confidence") < _first(rep, "confidence"),
+              _last(rep, "confidence") / _first(rep, "confidence")),
+    ]
+
+
+# --- notebook 06: the defences ------------------------------------------------------------------
+
+def defences(runs: dict, small) -> list[Claim]:
+    """Claims about notebook 06's runs (:func:`collapselab.experiments.defences`) and the
+    curated-synthetic experiment (:func:`collapselab.experiments.small_real_set`)."""
+    last = {name: run.metrics[-1] for name, run in runs.items()}
+    start = runs["replace"].metrics[0]
+    g = len(runs["replace"].metrics) - 1
+    defended = [n for n in runs if n not in ("replace", "real-only")]
+    ctrl_fd = runs["real-only"].metric("fd")
+    rise = {n: last[n]["fd"] - start["fd"] for n in runs}
+    det = runs["detector-filter:0.5"]
+    arms = small.arms
+    (few, more), dose = small.real_sizes, small.dose
+    return [
+        claim("real-only control: FD stays within 20% of generation 0's", np.all(np.abs(ctrl_fd / ctrl_fd[0] - 1) <= 0.2),
+              np.max(np.abs(ctrl_fd / ctrl_fd[0] - 1))),
+        claim(f"every defence ends generation {g} with lower FD and higher coverage than replace",
+              all(last[n]["fd"] < last["replace"]["fd"] and last[n]["coverage"] > last["replace"]["coverage"]
+                  for n in defended), min(last["replace"]["fd"] - last[n]["fd"] for n in defended)),
+        claim("accumulate: FD rises less than half as much as under replace", rise["accumulate"] < 0.5 * rise["replace"],
+              rise["accumulate"] / rise["replace"]),
+        claim("accumulate with a growing step budget ends with lower FD than with a fixed budget",
+              last["accumulate (growing)"]["fd"] < last["accumulate"]["fd"],
+              last["accumulate"]["fd"] - last["accumulate (growing)"]["fd"]),
+        claim("accumulate with a growing step budget: FD rises less than a quarter as much as under replace",
+              rise["accumulate (growing)"] < 0.25 * rise["replace"], rise["accumulate (growing)"] / rise["replace"]),
+        claim("mix:0.5: FD rises less than half as much as under replace", rise["mix:0.5"] < 0.5 * rise["replace"],
+              rise["mix:0.5"] / rise["replace"]),
+        claim("mix:0.5: FD changes by less than 15% after generation 1",
+              abs(last["mix:0.5"]["fd"] / runs["mix:0.5"].metrics[1]["fd"] - 1) < 0.15,
+              last["mix:0.5"]["fd"] / runs["mix:0.5"].metrics[1]["fd"]),
+        claim("the detector tells real from generated images in more than 70% of held-out cases",
+              min(det.detector_accuracy.values()) > 0.7, min(det.detector_accuracy.values())),
+        claim("detector-filter: every filtered training set is at least 70% real",
+              np.all(det.real_share()[1:] >= 0.7), np.min(det.real_share()[1:])),
+        claim("detector-filter: every filtered training set is smaller than the others' 10,000 images",
+              max(det.train_sizes[1:]) < det.config.samples_per_generation, max(det.train_sizes[1:])),
+        claim(f"{few} real digits: adding {dose * few} curated synthetic digits raises recall",
+              arms[f"{few} real + {dose * few} curated"]["recall"] > arms[f"{few} real"]["recall"],
+              arms[f"{few} real + {dose * few} curated"]["recall"] - arms[f"{few} real"]["recall"]),
+        claim(f"{few} real digits: {dose * few} uncurated synthetic digits give a higher FD than {dose * few} curated ones",
+              arms[f"{few} real + {dose * few} uncurated"]["fd"] > arms[f"{few} real + {dose * few} curated"]["fd"],
+              arms[f"{few} real + {dose * few} uncurated"]["fd"] - arms[f"{few} real + {dose * few} curated"]["fd"]),
+        claim(f"{more} real digits: adding {dose * more} curated synthetic digits raises FD (it hurts)",
+              arms[f"{more} real + {dose * more} curated"]["fd"] > arms[f"{more} real"]["fd"],
+              arms[f"{more} real + {dose * more} curated"]["fd"] - arms[f"{more} real"]["fd"]),
+    ]
+
+
+# --- notebook 07: the language photocopier -----------------------------------------------------
+
+def language(runs: dict, real_text: dict) -> list[Claim]:
+    """Claims about notebook 07's runs (:func:`collapselab.text_experiments.language`); ``real_text``
+    holds the word metrics of as many real held-out passages (``TextLab.real_reference``)."""
+    rep, ctrl = runs["replace"], runs["real-only"]
+    (low_name,) = [n for n in runs if n.startswith("replace, T")]
+    low = runs[low_name]
+    g = len(rep.metrics) - 1
+    ppl = {name: run.metric("real_perplexity") for name, run in runs.items()}
+    rise = {name: p[-1] / p[0] - 1 for name, p in ppl.items()}
+    ctrl_move = float(np.max(np.abs(ppl["real-only"] / ppl["real-only"][0] - 1)))
+    median_gen0 = {name: [float(np.median(m["gen0_perplexity"])) for m in run.metrics] for name, run in runs.items()}
+    first, last, control = rep.metrics[0], rep.metrics[-1], ctrl.metrics[-1]
+    lost_low = [low.metrics[-1][k] / max(low.metrics[0][k], 1) for k in ("rare_words_used", "long_words_used", "names_used")]
+    return [
+        claim("generation 0 uses fewer than half as many different rare words as the same amount of real text",
+              first["rare_words_used"] < 0.5 * real_text["rare_words_used"], first["rare_words_used"] / real_text["rare_words_used"]),
+        claim("generation 0's cut is deepest in the tail: it keeps a smaller share of real text's rare words than of its words",
+              first["rare_words_used"] / real_text["rare_words_used"] < first["distinct_real"] / real_text["distinct_real"],
+              first["distinct_real"] / real_text["distinct_real"] - first["rare_words_used"] / real_text["rare_words_used"]),
+        claim(f"replace: real-text perplexity at generation {g} at least 3% above generation 0's", rise["replace"] >= 0.03,
+              rise["replace"]),
+        claim("replace: real-text perplexity rises in every generation", np.all(np.diff(ppl["replace"]) > 0),
+              float(np.min(np.diff(ppl["replace"])))),
+        claim("real-only control: real-text perplexity moves less than 1% in every generation", ctrl_move < 0.01,
+              ctrl_move),
+        claim("keep 10% real: perplexity rises less than under replace", rise["keep 10% real"] < rise["replace"],
+              rise["keep 10% real"] / rise["replace"]),
+        claim("accumulate: perplexity rises less than half as much as under replace", rise["accumulate"] < 0.5 * rise["replace"],
+              rise["accumulate"] / rise["replace"]),
+        claim(f"replace: a smaller share of real words at generation {g} than the control",
+              last["real_word_share"] < control["real_word_share"], last["real_word_share"] - control["real_word_share"]),
+        claim(f"replace at T = 1: distinct-1 at generation {g} within 10% of generation 0's (misspellings count as new words)",
+              abs(last["distinct_1"] / first["distinct_1"] - 1) < 0.1, last["distinct_1"] / first["distinct_1"]),
+        claim("replace at T = 1: its text's median perplexity under generation 0 rises (errors pile up)",
+              median_gen0["replace"][-1] > median_gen0["replace"][0], median_gen0["replace"][-1] / median_gen0["replace"][0]),
+        claim(f"{low_name}: real-text perplexity rises at least 5 times as much as at T = 1", rise[low_name] >= 5 * rise["replace"],
+              rise[low_name] / rise["replace"]),
+        claim(f"{low_name}: distinct-2 at generation {g} below half of generation 0's",
+              low.metrics[-1]["distinct_2"] < 0.5 * low.metrics[0]["distinct_2"], low.metrics[-1]["distinct_2"] / low.metrics[0]["distinct_2"]),
+        claim(f"{low_name}: more than 10% of word triples repeat within a passage at generation {g} (under 1% at generation 0)",
+              low.metrics[-1]["repetition"] > 0.1 and low.metrics[0]["repetition"] < 0.01, low.metrics[-1]["repetition"]),
+        claim(f"{low_name}: fewer than a quarter of generation 0's rare words, long words and speakers are left at "
+              f"generation {g}", max(lost_low) < 0.25, max(lost_low)),
+        claim(f"{low_name}: the tail goes first: after one generation a smaller share of generation 0's rare words "
+              "than of its real words is left", low.metrics[1]["rare_words_used"] / low.metrics[0]["rare_words_used"]
+              < low.metrics[1]["distinct_real"] / low.metrics[0]["distinct_real"],
+              low.metrics[1]["distinct_real"] / low.metrics[0]["distinct_real"]
+              - low.metrics[1]["rare_words_used"] / low.metrics[0]["rare_words_used"]),
+        claim(f"{low_name}: generation 1's text is more likely under generation 0 than generation 0's own (it piles up at low perplexity)",
+              median_gen0[low_name][1] < median_gen0[low_name][0], median_gen0[low_name][1] / median_gen0[low_name][0]),
+    ]

@@ -1,0 +1,221 @@
+"""The course's trained-model experiments, defined once.
+
+Notebooks 04-07 run these configurations, ``python -m collapselab warm`` trains and caches them,
+and ``benchmarks/claims.py`` reruns them for several seeds to establish which claims hold. Defining
+them here keeps the three in step: a notebook cannot quietly run something the claims table never
+checked.
+
+Each function takes a ``seed`` and returns ``{arm name: configuration}``. The arms of one
+experiment differ in exactly one setting from a shared baseline (and all start from the same
+generation 0), so any difference between them is caused by that setting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import torch
+
+from . import cache, classifier, data, vae
+from .image_metrics import blur
+from .generations import GENERATION_ZERO, Lab, RunConfig, generation_zero as _generation_zero
+
+#: generations after generation 0 in notebook 05
+DECOMPOSITION_GENERATIONS = 3
+#: generations after generation 0 in notebook 06 (fewer: it compares six policies in the same time)
+DEFENCE_GENERATIONS = 2
+
+
+def generation_zero(seed: int = 0) -> RunConfig:
+    """The configuration whose generation 0 notebook 04 trains and notebooks 05-06 copy."""
+    return RunConfig(seed=seed)
+
+
+def decomposition(seed: int = 0) -> dict[str, RunConfig]:
+    """Notebook 05: which error source drives the image photocopier?
+
+    * ``replace``: the photocopier: each generation trains on 10,000 decoder-mean samples of its
+      predecessor;
+    * ``bernoulli``: the same, but the samples are Bernoulli draws of every pixel (what the model's
+      distribution actually generates) instead of decoder means: isolates the sampler's bias;
+    * ``3x samples``: the same as ``replace`` with 30,000 samples per generation and the same number
+      of gradient steps: isolates the statistical (finite-sample) error;
+    * ``real-only``: the control: every generation trains on 10,000 fresh real images: the noise
+      floor of every metric (retraining alone, no recursion).
+    """
+    base = RunConfig(generations=DECOMPOSITION_GENERATIONS, seed=seed)
+    return {
+        "replace": base,
+        "bernoulli": base.changed(sampling="bernoulli"),
+        "3x samples": base.changed(sample_size=3 * base.n_images),
+        "real-only": base.changed(policy="real-only"),
+    }
+
+
+def defences(seed: int = 0) -> dict[str, RunConfig]:
+    """Notebook 06: the data policies of notebook 03, on the image photocopier, from the same
+    generation 0 and with the same control. ``accumulate (growing)`` differs from ``accumulate``
+    only in its step budget (epochs fixed, so steps grow with the training set), to test whether
+    the fixed budget is what limits accumulation."""
+    base = RunConfig(generations=DEFENCE_GENERATIONS, seed=seed)
+    return {
+        "replace": base,
+        "real-only": base.changed(policy="real-only"),
+        "accumulate": base.changed(policy="accumulate"),
+        "accumulate (growing)": base.changed(policy="accumulate", budget="growing"),
+        "mix:0.5": base.changed(policy="mix:0.5"),
+        "detector-filter:0.5": base.changed(policy="detector-filter:0.5"),
+    }
+
+
+# --- notebook 06: can curated synthetic data help? ----------------------------------------------
+
+#: the two small real sets of the curated-synthetic experiment: very scarce and scarce real data
+#: (the scarce set contains the very scarce one)
+SMALL_SETS = (20, 100)
+#: synthetic images added to a small real set, as a multiple of its size
+DOSE = 10
+#: gradient steps of every VAE of the curated-synthetic experiment (its training sets hold 20 to
+#: 1,100 images: 300 steps already pass over each image 60 to 3,000 times)
+SMALL_STEPS = 300
+#: a synthetic image is kept by the curator when it is this sure of its digit
+CURATOR_CONFIDENCE = 0.9
+
+
+@dataclass
+class SmallRealSet:
+    """The curated-synthetic experiment of one seed: VAEs trained on a small real set, alone or with
+    synthetic images from generation 0 (which learned from 10,000 real images) added, curated or not.
+
+    Attributes:
+        arms: ``{name: metrics}`` for every training set (see :func:`small_real_set`).
+        sizes: ``{name: (real images, synthetic images)}``.
+        curated_share: the share of generation 0's samples that the curator kept.
+        real_sizes: the sizes of the small real sets (:data:`SMALL_SETS`).
+        dose: synthetic images added, as a multiple of the real set's size (:data:`DOSE`).
+    """
+
+    arms: dict
+    sizes: dict
+    curated_share: float
+    real_sizes: tuple = SMALL_SETS
+    dose: int = DOSE
+
+
+def _curate(images: torch.Tensor, curator: classifier.Classifier, n: int) -> tuple[torch.Tensor, float]:
+    """The first ``n`` images the curator recognises with confidence >= CURATOR_CONFIDENCE, as many
+    of each digit (a curated set is balanced, not just filtered), and the share of images it kept."""
+    probabilities = curator.probabilities(images)
+    confidence, digit = probabilities.max(dim=1)
+    confident = confidence >= CURATOR_CONFIDENCE
+    per_digit = [torch.nonzero(confident & (digit == d))[:, 0] for d in range(10)]
+    quota = n // 10
+    if min(len(p) for p in per_digit) < quota:
+        raise ValueError(f"the curator kept too few images of some digit for a balanced set of {n}; draw more samples")
+    keep = torch.cat([p[:quota] for p in per_digit]).sort().values
+    return images[keep], float(confident.float().mean())
+
+
+def small_real_arms() -> list[str]:
+    """The arm names of :func:`small_real_set`, in order."""
+    few, more = SMALL_SETS
+    return [f"{few} real", f"{few} real + {DOSE * few} curated", f"{few} real + {DOSE * few} uncurated",
+            f"{more} real", f"{more} real + {DOSE * more} curated"]
+
+
+def small_real_set(lab: Lab, seed: int = 0) -> SmallRealSet:
+    """Train (or load) the VAEs of the curated-synthetic experiment for ``seed`` and score them.
+
+    Every VAE uses generation 0's recipe with :data:`SMALL_STEPS` gradient steps. For each small
+    real set of :data:`SMALL_SETS` (real digits generation 0 never saw): the real set alone, and
+    with :data:`DOSE` times as many curated synthetic digits from generation 0 added; for the
+    smaller set also with as many *uncurated* synthetic digits (as generation 0 wrote them)."""
+    config = generation_zero(seed)
+    _, pool = lab.real_split(config)
+    rng = np.random.default_rng(seed + 500)
+    chosen = rng.choice(pool, max(SMALL_SETS), replace=False)
+    gen0 = _generation_zero(lab, config).model
+    most = DOSE * max(SMALL_SETS)
+    synthetic = gen0.sample(20 * most, seed=seed + 600)
+    curator = lab.second  # not the evaluation classifier: curation and measurement never share a network
+    curated, share = _curate(synthetic, curator, most)
+    names = iter(small_real_arms())
+    sets = {}
+    for n in SMALL_SETS:
+        real = lab.images[np.sort(chosen[:n])]
+        sets[next(names)] = (real, None)
+        sets[next(names)] = (real, curated[torch.randperm(most, generator=torch.Generator().manual_seed(seed))[: DOSE * n]])
+        if n == min(SMALL_SETS):
+            sets[next(names)] = (real, synthetic[: DOSE * n])
+    arms, sizes = {}, {}
+    for i, (name, (real, extra)) in enumerate(sets.items()):
+        images = real if extra is None else torch.cat([real, extra])
+        batches_per_epoch = -(-len(images) // GENERATION_ZERO.batch_size)
+        settings = replace(GENERATION_ZERO, epochs=-(-SMALL_STEPS // batches_per_epoch), seed=seed * 1000 + 900 + i)
+        key = {"experiment": "small-real-set", "arm": name, "data": data.FINGERPRINT, "seed": seed,
+               "vae": settings.as_dict(), "curator": curator.config.as_dict(),
+               "confidence": CURATOR_CONFIDENCE, "generation0": config.key(0), "version": 2}
+        state = cache.load_or_build("vae-small-real-set", key,
+                                    lambda: vae.train(images, settings, progress=False).state(), root=lab.root)
+        model = vae.TrainedVAE.from_state(state).model
+        arms[name] = lab.score(model.sample(config.n_eval, seed=10_000))
+        sizes[name] = (len(real), 0 if extra is None else len(extra))
+    return SmallRealSet(arms, sizes, share)
+
+
+# --- notebook 04: calibrating the metrics -------------------------------------------------------
+
+#: the blur of the blurred-real calibration set, in pixels
+BLUR_SIGMA = 1.0
+#: how much longer the "is generation 0 strong enough?" check trains it
+LONGER = 1.6
+
+
+def calibration_sets(lab: Lab, generation0: vae.VAE, seed: int = 0) -> dict[str, torch.Tensor]:
+    """Image sets of known quality, :data:`~collapselab.generations.EVAL_IMAGES` each, to score
+    every metric on before trusting it: other real digits (the best a generator can do), uniform
+    noise (the worst), a generator that only ever draws real 1s (realistic but with no variety),
+    real digits blurred by :data:`BLUR_SIGMA` pixels (right shapes, soft strokes: like a VAE's
+    decoder means) and generation 0's own samples."""
+    n = RunConfig().n_eval
+    real = _unseen_real(lab, seed)
+    ones = np.flatnonzero(lab.labels.numpy() == 1)
+    return {
+        "real": real,
+        "noise": _noise(seed),
+        "only 1s": lab.images[np.sort(np.random.default_rng(seed).choice(ones, n, replace=False))],
+        "blurred real": blur(real, BLUR_SIGMA),
+        "generation 0": generation0.sample(n, seed=10_000),
+    }
+
+
+def reference_levels(lab: Lab, seed: int = 0) -> dict[str, dict]:
+    """Every metric of the ``real`` and ``noise`` sets of :func:`calibration_sets` (the same images):
+    the best and worst levels that notebooks 05-06 draw as reference lines on their metric plots."""
+    return {"real": lab.score(_unseen_real(lab, seed)), "noise": lab.score(_noise(seed))}
+
+
+def _unseen_real(lab: Lab, seed: int) -> torch.Tensor:
+    """A class-balanced set of real training digits that generation 0 (of ``seed``) never saw."""
+    excluded = np.zeros(len(lab.images), bool)
+    excluded[data.balanced_subset(lab.labels.numpy(), RunConfig().n_images, seed=seed)] = True
+    others = np.flatnonzero(~excluded)
+    return lab.images[others[data.balanced_subset(lab.labels.numpy()[others], RunConfig().n_eval, seed=seed + 1)]]
+
+
+def _noise(seed: int) -> torch.Tensor:
+    """Uniform noise images, as many as a generation's scored samples."""
+    return torch.rand(RunConfig().n_eval, 784, generator=torch.Generator().manual_seed(seed))
+
+
+def longer_generation_zero(lab: Lab, seed: int = 0) -> vae.TrainedVAE:
+    """Generation 0's recipe trained :data:`LONGER` times as many steps (cached): does more
+    training change generation 0 much?"""
+    config = generation_zero(seed)
+    real, _ = lab.real_split(config)
+    settings = replace(config.vae_config(0, len(real)), epochs=round(GENERATION_ZERO.epochs * LONGER))
+    key = {**config.key(0), "vae": settings.as_dict(), "experiment": "longer"}
+    state = cache.load_or_build("vae-longer", key, lambda: vae.train(real, settings, progress=False).state(),
+                                root=lab.root)
+    return vae.TrainedVAE.from_state(state)
