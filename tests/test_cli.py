@@ -84,3 +84,56 @@ def test_an_unwritable_out_folder_fails_before_any_work(tmp_path, capsys, monkey
         cli.main(["run", "--out", str(tmp_path / "locked")])
     assert exit_info.value.code == 2
     assert "cannot be written (Permission denied)" in capsys.readouterr().err
+
+
+# --- the language photocopier ------------------------------------------------------------------
+
+def text_root(tmp_path):
+    from collapselab import text
+
+    root = tmp_path / "data"
+    root.mkdir()
+    (root / text.CORPUS_FILE).symlink_to(text.corpus_path())
+    return root
+
+
+def tiny_text_args(root, out, *extra):
+    return ["text", "--generations", "1", "--passages", "20", "--pretrain-steps", "2", "--finetune-steps", "2",
+            "--eval-passages", "10", "--data-root", str(root), "--out", str(out), *extra]
+
+
+def test_a_tiny_text_run_writes_the_promised_columns_and_a_figure(tmp_path, capsys):
+    out = tmp_path / "text-results"
+    assert cli.main(tiny_text_args(text_root(tmp_path), out, "--policy", "replace", "mix:0.1")) == 0
+    rows = list(csv.DictReader(open(out / "metrics.csv")))
+    assert {"policy", "seed", "generation", "real_perplexity", "distinct_1", "distinct_2", "repetition"} <= set(rows[0])
+    assert [(r["policy"], r["generation"]) for r in rows] == [("replace", "0"), ("replace", "1"), ("mix:0.1", "0"), ("mix:0.1", "1")]
+    assert float(rows[3]["real_share"]) == 0.1
+    assert (out / "metrics.png").stat().st_size > 10_000
+    assert "wrote 4 rows" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--policy", "detector-filter:0.5"], "is for images only"),
+    (["--policy", "photocopy"], "unknown policy"),
+    (["--temperature", "-1"], "temperature must be a finite number >= 0"),
+    (["--passages", "5000"], "--passages must be <= "),
+    (["--generations", "-2"], "generations must be >= 0"),
+])
+def test_a_bad_text_option_exits_2_before_any_training(tmp_path, capsys, extra, message):
+    root = text_root(tmp_path)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(tiny_text_args(root, tmp_path / "out", *extra))
+    assert exit_.value.code == 2 and message in capsys.readouterr().err
+    assert not (root / "cache").exists()
+
+
+def test_a_missing_corpus_exits_2_and_says_how_to_get_it(tmp_path, capsys, monkeypatch):
+    def offline(*args, **kwargs):
+        raise OSError("no internet")
+
+    monkeypatch.setattr("urllib.request.urlopen", offline)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(tiny_text_args(tmp_path, tmp_path / "out", "--policy", "replace"))
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and "../shared/text" in err and "download" in err

@@ -1,12 +1,17 @@
-"""``python -m collapselab``: the course's experiments from the command line.
+"""``python -m collapselab``: the course's experiments and tools from the command line.
 
     python -m collapselab run --generations 8 --policy replace real-only --seeds 0 1 --out results/
+    python -m collapselab text --generations 8 --policy replace mix:0.1 accumulate --out text-results/
+    python -m collapselab warm       # train and cache everything the notebooks need
+    python -m collapselab student    # the student edition of the notebooks, in build/student/
+    python -m collapselab site       # the course website, in build/site/html/
 
-``run`` drives the image photocopier, for instructors who want more generations or seeds than a
-notebook should hold. It writes, under ``--out``: ``metrics.csv`` and ``metrics.json`` (one row per
-policy, seed and generation) and ``metrics.png`` (each metric across generations). Checkpoints and
-metrics are cached under the data folder, so a repeated or extended run only computes what is new.
-Every option is checked before any work starts; a mistake exits with status 2 and says why.
+``run`` drives the image photocopier and ``text`` the language photocopier, for instructors who
+want more generations or seeds than a notebook should hold. Each writes, under ``--out``:
+``metrics.csv`` and ``metrics.json`` (one row per policy, seed and generation) and ``metrics.png``
+(each metric across generations). Checkpoints and metrics are cached under the data folder, so a
+repeated or extended run only computes what is new. Every option is checked before any work
+starts; a mistake exits with status 2 and says why.
 """
 
 from __future__ import annotations
@@ -60,14 +65,44 @@ def _add_run_parser(sub) -> None:
                      help="images for the evaluation classifier (fewer only for quick smoke runs)")
 
 
+def _add_text_parser(sub) -> None:
+    from . import policies, text_experiments
+
+    defaults = text_experiments.TextRunConfig()
+    text = sub.add_parser("text", help="run recursive language-model generations on Tiny Shakespeare",
+                          formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                          description="Generations of character-level language models, each fine-tuned from the "
+                                      "same pre-trained model on text built from its predecessor's writing by a "
+                                      "policy (Shumailov et al.'s protocol). Options left out take the defaults shown.")
+    text.add_argument("--generations", type=int, default=defaults.generations, help="generations after generation 0")
+    text.add_argument("--policy", nargs="+", default=[defaults.policy],
+                      help="one or more of: " + ", ".join(n for n in policies.names() if n != "detector-filter:<fraction>")
+                           + " (mix:0.1 keeps 10%% real text)")
+    text.add_argument("--temperature", type=float, nargs="+", default=[defaults.temperature],
+                      help="sampling temperature(s) of the text each generation writes (0 = greedy)")
+    text.add_argument("--passages", type=int, default=defaults.n_real,
+                      help="real passages of 256 characters for generation 0, and passages written per generation")
+    text.add_argument("--finetune-steps", type=int, default=defaults.lm.finetune_steps,
+                      help="fine-tuning steps of every generation")
+    text.add_argument("--pretrain-steps", type=int, default=defaults.lm.pretrain_steps,
+                      help="steps of the pre-trained model every generation starts from (fewer only for smoke runs)")
+    text.add_argument("--seeds", type=int, nargs="+", default=[defaults.seed], help="one run per seed")
+    text.add_argument("--eval-passages", type=int, default=defaults.n_eval, help="generated passages scored per generation")
+    text.add_argument("--out", type=Path, default=Path("text-results"), help="folder for metrics.csv, metrics.json, metrics.png")
+    text.add_argument("--data-root", type=Path, default=None,
+                      help="data folder (default: $COLLAPSELAB_DATA, else the course's data/)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m collapselab", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     _add_run_parser(sub)
-    from . import site
+    _add_text_parser(sub)
+    from . import site, student, warm
 
-    site.add_parser(sub)
-    COMMANDS["site"] = site.run
+    for name, module in (("site", site), ("student", student), ("warm", warm)):
+        module.add_parser(sub)
+        COMMANDS[name] = module.run
     return parser
 
 
@@ -100,6 +135,20 @@ def run_configs(args) -> list:
     return [replace(base, **given, policy=policy, seed=seed) for policy in args.policy for seed in args.seeds]
 
 
+def text_configs(args) -> list:
+    """The :class:`~collapselab.text_experiments.TextRunConfig` of every policy x temperature x seed."""
+    from dataclasses import replace
+
+    from . import generations  # noqa: F401  (registers every policy name, so image-only ones get a clear error)
+    from . import text_experiments
+
+    base = text_experiments.TextRunConfig()
+    lm = replace(base.lm, finetune_steps=args.finetune_steps, pretrain_steps=args.pretrain_steps)
+    return [replace(base, generations=args.generations, policy=policy, temperature=temperature, lm=lm,
+                    n_real=args.passages, n_eval=args.eval_passages, seed=seed)
+            for policy in args.policy for temperature in args.temperature for seed in args.seeds]
+
+
 def _figure(runs, path: Path) -> None:
     import matplotlib
 
@@ -127,6 +176,32 @@ def _figure(runs, path: Path) -> None:
     plt.close(fig)
 
 
+def _text_figure(runs, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .plots import OKABE_ITO, use_course_style
+
+    use_course_style()
+    names = ("real_perplexity", "gen0_perplexity_median", "distinct_1", "distinct_2", "repetition",
+             "real_word_share", "distinct_real", "rare_words_used")
+    fig, axes = plt.subplots(2, 4, figsize=(15, 6.5))
+    labels = list(dict.fromkeys(f"{r.config.policy}, T={r.config.temperature:g}" for r in runs))
+    for ax, name in zip(axes.flat, names):
+        for run in runs:
+            label = f"{run.config.policy}, T={run.config.temperature:g}"
+            rows = run.rows()
+            ax.plot([row[name] for row in rows], "o-", ms=3, color=OKABE_ITO[labels.index(label) % len(OKABE_ITO)],
+                    alpha=0.8, label=label if run.config.seed == runs[0].config.seed else None)
+        ax.set(title=name, xlabel="generation")
+    axes.flat[0].legend(fontsize=8)
+    fig.suptitle("Language photocopier: metrics per generation", fontweight="bold")
+    fig.savefig(path)
+    plt.close(fig)
+
+
 def write_results(out: Path, rows: list[dict], configs: list[dict]) -> None:
     """``metrics.csv`` and ``metrics.json`` under ``out``."""
     with open(out / "metrics.csv", "w", newline="") as handle:
@@ -144,9 +219,9 @@ def _run(args, parser) -> int:
     from .classifier import ClassifierConfig
 
     try:
-        check_out_folder(args.out)
         configs = run_configs(args)
         classifier = ClassifierConfig(n_train=args.classifier_train_images)
+        check_out_folder(args.out)  # last: a mistake elsewhere leaves no empty folder behind
     except ValueError as exc:
         parser.error(str(exc))  # prints usage and the reason, exits with status 2
     lab = generations.Lab(root=args.data_root, classifier=classifier, progress=True)
@@ -158,6 +233,32 @@ def _run(args, parser) -> int:
     rows = [row for run in runs for row in run.rows()]
     write_results(args.out, rows, [asdict(c) for c in configs])
     _figure(runs, args.out / "metrics.png")
+    print(f"wrote {len(rows)} rows to {args.out / 'metrics.csv'}, {args.out / 'metrics.json'} and {args.out / 'metrics.png'}")
+    return 0
+
+
+@command("text")
+def _text(args, parser) -> int:
+    from dataclasses import asdict
+
+    from . import text, text_experiments
+
+    try:
+        configs = text_configs(args)
+        lab = text_experiments.TextLab(args.data_root)
+        if any(c.n_real > len(lab.real) for c in configs):
+            raise ValueError(f"--passages must be <= {len(lab.real)} (the real passages of the fine-tuning text)")
+        check_out_folder(args.out)  # last: a mistake elsewhere leaves no empty folder behind
+    except (ValueError, text.TextNotFoundError) as exc:
+        parser.error(str(exc))  # prints usage and the reason, exits with status 2
+    runs = []
+    for config in configs:
+        print(f"text: policy={config.policy} temperature={config.temperature:g} seed={config.seed} "
+              f"generations={config.generations} passages={config.n_real}", flush=True)
+        runs.append(text_experiments.run(config, lab, progress=True))
+    rows = [row for run in runs for row in run.rows()]
+    write_results(args.out, rows, [asdict(c) for c in configs])
+    _text_figure(runs, args.out / "metrics.png")
     print(f"wrote {len(rows)} rows to {args.out / 'metrics.csv'}, {args.out / 'metrics.json'} and {args.out / 'metrics.png'}")
     return 0
 

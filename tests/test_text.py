@@ -1,0 +1,204 @@
+"""The language photocopier: corpus, tokenizer, model, training, sampling, and runs through the engine."""
+
+import numpy as np
+import pytest
+import torch
+
+from collapselab import text, text_experiments as tx
+
+TINY_LM = text.LMConfig(hidden=32, embed=8, seq_len=32, batch_size=16, pretrain_steps=20, finetune_steps=5)
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return text.load_corpus()
+
+
+# --- the corpus ---------------------------------------------------------------------------------
+
+def test_the_corpus_is_the_verified_tiny_shakespeare(corpus):
+    assert len(corpus) == 1_115_394 and corpus.startswith("First Citizen:")
+
+
+def test_the_split_is_by_position_at_line_breaks_and_keeps_every_character(corpus):
+    parts = text.split(corpus)
+    assert parts.pretrain + parts.finetune + parts.heldout == corpus
+    assert parts.pretrain.endswith("\n") and parts.finetune.endswith("\n")
+    assert [round(len(p) / len(corpus), 2) for p in (parts.pretrain, parts.finetune, parts.heldout)] == [0.6, 0.3, 0.1]
+
+
+def test_a_missing_corpus_names_both_ways_to_get_it(tmp_path):
+    with pytest.raises(text.TextNotFoundError) as error:
+        text.load_corpus(tmp_path, download=False)
+    message = str(error.value)
+    assert "download=True" in message and "../shared/text/tinyshakespeare.txt" in message and str(tmp_path) in message
+
+
+def test_an_altered_corpus_is_refused_with_how_to_repair_it(tmp_path, corpus):
+    (tmp_path / text.CORPUS_FILE).write_text(corpus.replace("Citizen", "Senator", 1))
+    with pytest.raises(text.TextCorruptError, match="not the Tiny Shakespeare corpus.*delete it"):
+        text.load_corpus(tmp_path)
+
+
+def test_a_failed_download_says_how_to_get_the_corpus_offline(tmp_path, monkeypatch):
+    def offline(*args, **kwargs):
+        raise OSError("no network")
+
+    monkeypatch.setattr(text.urllib.request, "urlopen", offline)
+    with pytest.raises(text.TextNotFoundError, match="the download failed: no network"):
+        text.load_corpus(tmp_path)
+    assert not (tmp_path / text.CORPUS_FILE).exists()
+
+
+# --- the tokenizer ------------------------------------------------------------------------------
+
+def test_encoding_then_decoding_gives_back_the_text(corpus):
+    tokenizer = text.Tokenizer.from_text(corpus)
+    passage = corpus[1000:2000]
+    assert tokenizer.decode(tokenizer.encode(passage)) == passage and tokenizer.size == 65
+
+
+def test_unknown_characters_are_refused_or_replaced_by_spaces():
+    tokenizer = text.Tokenizer("abc ")
+    with pytest.raises(ValueError, match="outside the alphabet: 'é'"):
+        tokenizer.encode("abé")
+    assert tokenizer.decode(tokenizer.encode("abé", errors="replace")) == "ab "
+
+
+def test_ids_outside_the_alphabet_cannot_be_decoded():
+    with pytest.raises(ValueError, match=r"token ids must lie in \[0, 2\]"):
+        text.Tokenizer("abc").decode([0, 5])
+
+
+def test_passages_cut_tokens_into_rows_and_drop_the_rest():
+    rows = text.passages(torch.arange(10), 4)
+    assert rows.tolist() == [[0, 1, 2, 3], [4, 5, 6, 7]]
+
+
+# --- the model ----------------------------------------------------------------------------------
+
+def test_the_loss_falls_when_overfitting_a_tiny_string():
+    tokenizer = text.Tokenizer.from_text("to be or not to be, that is the question\n")
+    rows = text.passages(tokenizer.encode("to be or not to be, that is the question\n" * 20), 64)
+    model = text.new_model(tokenizer.size, TINY_LM, seed=0)
+    losses = text.train(model, rows, steps=150, lr=1e-2, config=TINY_LM, seed=0)
+    assert np.mean(losses[-10:]) < 0.3 * np.mean(losses[:10])
+
+
+def test_sampling_is_deterministic_under_a_seed_and_changes_with_it():
+    model = text.new_model(10, TINY_LM, seed=0)
+    a = text.sample(model, 8, 0, seed=1, length=40)
+    assert torch.equal(a, text.sample(model, 8, 0, seed=1, length=40))
+    assert not torch.equal(a, text.sample(model, 8, 0, seed=2, length=40))
+    assert a.shape == (8, 40)
+
+
+def test_greedy_decoding_always_picks_the_most_likely_character():
+    model = text.new_model(10, TINY_LM, seed=0)
+    assert torch.equal(text.sample(model, 4, 0, temperature=0, seed=1, length=30),
+                       text.sample(model, 4, 0, temperature=0, seed=2, length=30))
+
+
+def test_a_negative_temperature_is_refused():
+    with pytest.raises(ValueError, match="temperature must be a finite number >= 0, got -1"):
+        text.sample(text.new_model(10, TINY_LM, seed=0), 2, 0, temperature=-1)
+
+
+def test_held_out_nll_of_an_untrained_model_is_near_log_of_the_alphabet():
+    model = text.new_model(65, TINY_LM, seed=0)
+    assert text.nll(model, torch.randint(65, (5000,), generator=torch.Generator().manual_seed(0))) == pytest.approx(np.log(65), rel=0.05)
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"hidden": 0}, "hidden must be >= 1, got 0"),
+    ({"seq_len": 300}, "seq_len must be < 256"),
+    ({"finetune_lr": 5.0}, "finetune_lr must be <= 1"),
+])
+def test_bad_model_settings_are_refused(changes, message):
+    with pytest.raises(ValueError, match=message):
+        text.LMConfig(**changes)
+
+
+# --- runs through the engine --------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    root = tmp_path_factory.mktemp("text")
+    (root / text.CORPUS_FILE).symlink_to(text.corpus_path())
+    return tx.TextLab(root)
+
+
+def tiny(**changes):
+    return tx.TextRunConfig(**{"generations": 2, "lm": TINY_LM, "n_eval": 20, "n_real": 60, **changes})
+
+
+def test_replace_trains_each_generation_on_its_predecessors_passages(lab):
+    run = tx.run(tiny(), lab, progress=False)
+    assert [set(p.tolist()) for p in run.provenance] == [{0}, {1}, {2}]
+    assert run.train_sizes == [60] * 3
+    assert {"real_perplexity", "distinct_1", "repetition", "gen0_perplexity", "samples"} <= set(run.metrics[1])
+
+
+def test_keeping_ten_percent_real_mixes_real_passages_into_every_generation(lab):
+    run = tx.run(tiny(policy="mix:0.1"), lab, progress=False)
+    assert np.allclose(run.real_share()[1:], 6 / 60)
+
+
+def test_accumulate_keeps_every_generations_passages(lab):
+    run = tx.run(tiny(policy="accumulate"), lab, progress=False)
+    assert run.train_sizes == [60, 120, 180]
+
+
+def test_every_generation_starts_from_the_same_pretrained_state(lab):
+    config = tiny(generations=1)
+    base = lab.base(config)
+    gen1, _ = lab.finetune(config, 1, lab.real[:50])
+    fresh = text.new_model(lab.tokenizer.size, TINY_LM, 0)
+    moved = lambda m: sum((a - b).abs().sum() for a, b in zip(m.parameters(), base.parameters()))  # noqa: E731
+    assert moved(gen1) < moved(fresh)
+
+
+def test_a_second_run_is_read_from_the_cache(lab):
+    first = tx.run(tiny(seed=3), lab, progress=False)
+    files = sorted((lab.root / "cache").glob("lm-*.pt"))
+    stamps = [p.stat().st_mtime_ns for p in files]
+    second = tx.run(tiny(seed=3), lab, progress=False)
+    assert [p.stat().st_mtime_ns for p in sorted((lab.root / "cache").glob("lm-*.pt"))] == stamps
+    assert first.metric("real_perplexity").tolist() == second.metric("real_perplexity").tolist()
+
+
+def test_generation_zero_is_shared_by_every_policy_and_temperature():
+    assert tiny().key(0) == tiny(policy="accumulate", temperature=0.5).key(0)
+    assert tiny().key(1) != tiny(temperature=0.5).key(1)
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"policy": "photocopy"}, "unknown policy 'photocopy'"),
+    ({"policy": "detector-filter:0.5"}, "is for images only"),
+    ({"temperature": -0.5}, "temperature must be a finite number >= 0"),
+    ({"generations": -1}, "generations must be >= 0"),
+])
+def test_bad_run_settings_are_refused(changes, message):
+    from collapselab import generations  # noqa: F401  (registers the image-only policies)
+
+    with pytest.raises(ValueError, match=message):
+        tiny(**changes)
+
+
+def test_notebook_sevens_runs_differ_from_replace_in_exactly_one_setting():
+    arms = tx.arms(seed=0)
+    base = arms["replace"]
+    for name, config in arms.items():
+        changed = {f for f in ("policy", "temperature", "n_real", "lm", "generations", "seed")
+                   if getattr(config, f) != getattr(base, f)}
+        assert len(changed) == (0 if name == "replace" else 1), name
+
+
+def test_the_real_reference_scores_held_out_text_as_real_words(lab):
+    reference = lab.real_reference(20)
+    assert reference["real_word_share"] > 0.85 and reference["repetition"] < 0.05
+
+
+def test_a_run_asking_for_more_real_passages_than_exist_is_refused(lab):
+    with pytest.raises(ValueError, match="n_real must be <="):
+        tx.run(tiny(n_real=len(lab.real) + 1), lab, progress=False)
