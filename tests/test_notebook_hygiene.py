@@ -26,10 +26,8 @@ def output_text(output):
     return "".join(text) if isinstance(text, list) else text
 
 
-def test_every_lesson_of_the_course_map_is_a_notebook():
-    names = {p.name for p in NOTEBOOKS}
-    assert names == {lesson.filename for lesson in course.LESSONS} & names
-    assert "00_welcome.ipynb" in names
+def test_the_notebooks_are_exactly_the_lessons_of_the_course_map():
+    assert [p.name for p in NOTEBOOKS] == [lesson.filename for lesson in course.LESSONS]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -63,11 +61,34 @@ def test_notebook_opens_with_objectives_and_closes_with_a_recap(path):
     assert "Recap" in markdown[-1] and "Check your understanding" in markdown[-1]
 
 
+def exercise_cells(nb):
+    return [c for c in code_cells(nb) if "exercise" in c["metadata"].get("tags", [])]
+
+
 @pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name != "00_welcome.ipynb"], ids=lambda p: p.name)
-def test_every_exercise_has_a_hidden_solution_that_the_checker_accepts(path):
-    cells = code_cells(load(path))
-    solutions = [c for c in cells if c["metadata"].get("jupyter", {}).get("source_hidden")]
-    assert 1 <= len(solutions) <= 3
-    for cell in solutions:
-        verdicts = [output_text(o) for o in cell["outputs"]]
-        assert any(v.startswith("correct:") or "\ncorrect:" in v for v in verdicts), "".join(cell["source"])[:80]
+def test_every_notebook_has_one_to_three_exercises_each_checked_and_stored_unsolved(path):
+    cells = exercise_cells(load(path))
+    assert 1 <= len(cells) <= 3
+    for cell in cells:
+        source = "".join(cell["source"])
+        assert "exercises.check_" in source and "None" in source
+        verdicts = "".join(output_text(o) for o in cell["outputs"])
+        assert verdicts.startswith("not yet:"), source[:80]
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name != "00_welcome.ipynb"], ids=lambda p: p.name)
+def test_no_solution_or_its_output_is_in_the_notebook(path):
+    nb = load(path)
+    for cell in code_cells(nb):
+        assert not "".join(cell["source"]).lstrip().startswith("# Solution")
+        assert not any(output_text(o).startswith("correct:") or "\ncorrect:" in output_text(o) for o in cell["outputs"])
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name != "00_welcome.ipynb"], ids=lambda p: p.name)
+def test_every_exercise_links_to_its_worked_solution(path):
+    nb = load(path)
+    solutions = Path(__file__).resolve().parents[1] / "solutions" / path.name.replace(".ipynb", ".py")
+    assert solutions.is_file()
+    markdown = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    for n in range(1, len(exercise_cells(nb)) + 1):
+        assert f"(../solutions/{solutions.name})" in markdown and f"`exercise_{n}`" in markdown

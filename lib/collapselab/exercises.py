@@ -24,219 +24,349 @@ def _missing(answer) -> bool:
     return False
 
 
+def _number(answer) -> float | None:
+    """``answer`` as a float, or None (after printing a 'not yet') when it is not a number."""
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        print(f"not yet: the answer should be a number, got {answer!r}")
+        return None
+    if not np.isfinite(value):
+        print(f"not yet: the answer should be a finite number, got {answer!r}")
+        return None
+    return value
+
+
 # --- notebook 01 -------------------------------------------------------------------------------
 
-def check_expected_variance(fn) -> bool:
-    """Exercise 01.1: ``fn(t, M)`` should return E[σ²ₜ] of the MLE photocopier with σ₀ = 1."""
+def check_expected_std(fn) -> bool:
+    """Exercise 01.1: ``fn(t, M)`` should return E[σₜ] of the unbiased photocopier (ddof = 1) with σ₀ = 1."""
     if fn is None or fn(1, 10) is None:
         _missing(None)
         return False
     cases = [(0, 10), (1, 10), (5, 10), (20, 3), (100, 100)]
-    wrong = [(t, m) for t, m in cases if not np.isclose(fn(t, m), gaussian.expected_variance(t, m, 0))]
-    return _verdict(
-        not wrong,
-        "each generation multiplies the expected variance by (M - 1) / M, so E[σ²ₜ] = ((M - 1) / M)^t",
-        f"for (t, M) = {wrong[0] if wrong else ''} your value differs. Hint: what does one MLE refit do "
-        "to the expected variance, and what happens when you repeat it t times?",
-    )
-
-
-def check_half_life(answer, sample_size: int = 50) -> bool:
-    """Exercise 01.2: generations until the *median* variance of an unbiased refit halves."""
-    if _missing(answer):
+    try:
+        wrong = [(t, m) for t, m in cases if not np.isclose(float(fn(t, m)), gaussian.expected_std(t, m, 1))]
+    except (TypeError, ValueError) as exc:
+        print(f"not yet: expected_std(t, M) should return a number, but calling it failed: {exc}")
         return False
-    drift = -float(gaussian.expected_log_variance(1, sample_size, 1))  # log-variance lost per generation
-    exact = np.log(2) / drift
-    return _verdict(
-        abs(float(answer) - exact) <= 0.1 * exact,
-        f"about {exact:.0f} generations (ln 2 / {drift:.4f}); the rule of thumb (M - 1) ln 2 = "
-        f"{(sample_size - 1) * np.log(2):.0f} is close",
-        "the median follows exp(E[log σ²ₜ]) ≈ exp(-t / (M - 1)); solve exp(-t / (M - 1)) = 1/2 for t",
-    )
+    hint = ("one generation multiplies σ by an independent factor √(χ²_{M-1}/(M-1)), so E[σₜ] = αᵗ with "
+            "α = E√χ²_{M-1} / √(M - 1)")
+    if wrong and all(np.isclose(float(fn(t, m)), 1.0) for t, m in cases):
+        hint = ("E[σ²ₜ] = 1 does not make E[σₜ] = 1: the square root is concave, so E[σ] < √E[σ²] (Jensen), "
+                "and the gap compounds every generation. ") + hint
+    return _verdict(not wrong,
+                    "E[σₜ] = αᵗ with α = √2 Γ(M/2) / (Γ((M-1)/2) √(M-1)) < 1: the expected variance stays put while "
+                    "the expected standard deviation shrinks geometrically", 
+                    f"for (t, M) = {wrong[0] if wrong else ''} your value differs. " + hint)
+
+
+def mle_median_half_life(sample_size: int = 20) -> float:
+    """Generations until the median variance of an MLE photocopier (ddof = 0) halves."""
+    return float(np.log(2) / -gaussian.expected_log_variance(1, sample_size, 0))
+
+
+def check_half_life(answer, sample_size: int = 20) -> bool:
+    """Exercise 01.2: generations until the *median* variance of an MLE refit halves."""
+    if _missing(answer) or (value := _number(answer)) is None:
+        return False
+    exact = mle_median_half_life(sample_size)
+    mean_based = np.log(2) / -np.log((sample_size - 1) / sample_size)
+    ok = abs(value - exact) <= 0.1 * exact
+    hint = ("the median follows exp(E[log σ²ₜ]), and for the MLE E[log σ²ₜ] falls by ψ((M-1)/2) + log 2 - log M "
+            "per generation (gaussian.expected_log_variance(1, M, 0)); solve for a half")
+    if abs(value - mean_based) <= 0.05 * mean_based:
+        hint = (f"{mean_based:.1f} is when the *mean* variance halves ((M-1)/M per generation). The median falls "
+                "about twice as fast: the MLE's bias and Jensen's gap add up. " + hint)
+    return _verdict(ok, f"about {exact:.1f} generations (ln 2 / {-np.log(2) / exact:.4f}); the mean takes "
+                        f"{mean_based:.1f}, twice as long: averages hide how fast the typical chain collapses", hint)
+
+
+def mle_samples_needed(generations: int = 100, keep: float = 0.9) -> int:
+    """The smallest M whose MLE median variance after ``generations`` is at least ``keep``."""
+    m = 2
+    while gaussian.median_variance(generations, m, 0) < keep:
+        m += 1
+    return m
 
 
 def check_samples_needed(answer, generations: int = 100, keep: float = 0.9) -> bool:
-    """Exercise 01.3: the smallest M whose median variance after ``generations`` stays >= ``keep``."""
-    if _missing(answer):
+    """Exercise 01.3: the smallest M whose MLE *median* variance after ``generations`` stays >= ``keep``."""
+    if _missing(answer) or (value := _number(answer)) is None:
         return False
-    m = 2
-    while gaussian.median_variance(generations, m, 1) < keep:
-        m += 1
-    ok = abs(int(answer) - m) <= max(2, 0.05 * m)
-    return _verdict(
-        ok,
-        f"M ≈ {m}: to lose only {1 - keep:.0%} of the variance in {generations} generations, each generation "
-        "needs hundreds of samples; collapse is slow only when samples are plentiful",
-        f"solve exp(-{generations} / (M - 1)) >= {keep} for M (or search M with gaussian.median_variance)",
-    )
+    m = mle_samples_needed(generations, keep)
+    mean_based = next(k for k in range(2, 100_000) if gaussian.expected_variance(generations, k, 0) >= keep)
+    ok = abs(value - m) <= max(2, 0.03 * m)
+    hint = (f"solve median σ²_{generations} = exp({generations} · (ψ((M-1)/2) + log 2 - log M)) >= {keep} for M "
+            "(or search M with gaussian.median_variance(t, M, 0)); the per-generation loss is about 2/M")
+    if abs(value - mean_based) <= 0.03 * mean_based:
+        hint = f"{mean_based} keeps the *mean* at {keep:.0%}, but half of all chains fall below the median. " + hint
+    return _verdict(ok, f"M ≈ {m}: twice the {mean_based} that the mean suggests; to keep the typical chain, "
+                        "each generation needs thousands of samples", hint)
 
 
 # --- notebook 02 -------------------------------------------------------------------------------
 
 def check_vanish_probability(answer, p: float = 0.002, sample_size: int = 500) -> bool:
     """Exercise 02.1: the chance that a token of probability ``p`` vanishes in one generation."""
-    if _missing(answer):
+    if _missing(answer) or (value := _number(answer)) is None:
         return False
     exact = float(categorical.loss_probability(p, sample_size))
-    return _verdict(
-        abs(float(answer) - exact) < 0.005,
-        f"(1 - {p})^{sample_size} = {exact:.3f}: roughly one rare token in {1 / exact:.1f} is gone after a single copy",
-        "the token vanishes when none of the M draws picks it; each draw misses it with probability 1 - p",
-    )
+    hint = "the token vanishes when none of the M draws picks it; each draw misses it with probability 1 - p"
+    if abs(value - (1 - exact)) < 0.005:
+        hint = f"{1 - exact:.3f} is the chance it *survives* (is drawn at least once). " + hint
+    return _verdict(abs(value - exact) < 0.005,
+                    f"(1 - {p})^{sample_size} = {exact:.3f}: roughly one rare token in {1 / exact:.1f} is gone "
+                    "after a single copy", hint)
 
 
-def check_fixation_probability(answer, probs=(0.5, 0.3, 0.2), category: int = 2) -> bool:
-    """Exercise 02.2: the chance that ``category`` ends as the sole survivor."""
-    if _missing(answer):
+def samples_to_keep(p: float = 0.001, risk: float = 0.01) -> int:
+    """The smallest M with (1 - p)^M < ``risk``: draws per generation that keep a token of probability p."""
+    return int(np.ceil(np.log(risk) / np.log(1 - p)))
+
+
+def check_samples_to_keep(answer, p: float = 0.001, risk: float = 0.01) -> bool:
+    """Exercise 02.2: draws per generation needed so that a token of probability ``p`` vanishes in
+    one generation with probability below ``risk``."""
+    if _missing(answer) or (value := _number(answer)) is None:
         return False
-    exact = float(probs[category])
-    return _verdict(
-        abs(float(answer) - exact) < 0.01,
-        f"{exact}: each probability is a martingale (its expected next value is its current value), "
-        "so the chance a category takes over equals its starting probability",
-        "what is the expected value of a category's probability after one refit by counts? "
-        "What does that say about where it ends (at 0 or at 1)?",
-    )
+    m = samples_to_keep(p, risk)
+    hint = f"solve (1 - {p})^M < {risk} for M: take logarithms of both sides"
+    if abs(value - 1 / p) < 0.05 / p:
+        hint = (f"with M = 1/p = {1 / p:.0f} the token is drawn once *on average*, yet it is missed with "
+                f"probability (1 - p)^M = {(1 - p) ** (1 / p):.2f}. " + hint)
+    return _verdict(abs(value - m) <= 0.03 * m,
+                    f"M = {m}: {m * p:.1f} times its expected count of one; rare tokens need very large samples",
+                    hint)
 
 
-def check_gaussian_tail(answer, df: int = 3, level: float = 0.99) -> bool:
+def gaussian_tail(df: int = 5, level: float = 0.999) -> float:
+    """The mass a Gaussian with a Student-t's variance puts beyond the t's two-sided ``level`` quantile."""
+    q = stats.t.ppf(0.5 + level / 2, df)
+    return float(2 * stats.norm.sf(q / np.sqrt(df / (df - 2))))
+
+
+def check_gaussian_tail(answer, df: int = 5, level: float = 0.999) -> bool:
     """Exercise 02.3: the mass a Gaussian fit to Student-t(df) data puts beyond the t's two-sided
     ``level`` quantile."""
-    if _missing(answer):
+    if _missing(answer) or (value := _number(answer)) is None:
         return False
-    q = stats.t.ppf(0.5 + level / 2, df)
-    sigma = np.sqrt(df / (df - 2))
-    exact = float(2 * stats.norm.sf(q / sigma))
-    return _verdict(
-        abs(float(answer) - exact) < 0.1 * exact,
-        f"{exact:.2e} instead of {1 - level:.0%}: a Gaussian with the right variance still "
-        f"puts {(1 - level) / exact:.0f}x too little mass in the tails",
-        f"fit N(0, σ²) with σ² = df / (df - 2); the threshold is the t's {0.5 + level / 2} quantile "
-        "(scipy.stats.t.ppf); the answer is 2 P(Z > q / σ)",
-    )
+    exact = gaussian_tail(df, level)
+    hint = (f"fit N(0, σ²) with σ² = df / (df - 2); the threshold is the t's {0.5 + level / 2} quantile "
+            "(scipy.stats.t.ppf); the answer is 2 P(Z > q / σ)")
+    if abs(value - (1 - level)) < 0.1 * (1 - level):
+        hint = f"{1 - level:g} is the *t's* own tail mass; the question is what the Gaussian fit keeps. " + hint
+    return _verdict(abs(value - exact) < 0.1 * exact,
+                    f"{exact:.2e} instead of {1 - level:g}: the Gaussian keeps about one extreme value in "
+                    f"{(1 - level) / exact:,.0f}, even with the right variance", hint)
 
 
 # --- notebook 03 -------------------------------------------------------------------------------
 
-def check_accumulate_ceiling(answer, dim: int = 10, samples: int = 500, noise_std: float = 1.0) -> bool:
+def check_accumulate_ceiling(answer, dim: int = 20, samples: int = 200, noise_std: float = 1.0) -> bool:
     """Exercise 03.1: the ceiling of the accumulate test error over infinitely many generations."""
-    if _missing(answer):
+    if _missing(answer) or (value := _number(answer)) is None:
         return False
     exact = regression.accumulate_error_limit(dim, samples, noise_std)
-    return _verdict(
-        abs(float(answer) - exact) < 0.01 * exact,
-        f"σ² d / (T - d - 1) · π²/6 = {exact:.4f}: at most 1.64x the error of the very first model, forever",
-        "one fit costs σ² d / (T - d - 1); accumulating adds the costs with weights 1/i²; Σ 1/i² = π²/6",
-    )
+    one_fit = exact / (np.pi**2 / 6)
+    hint = "one fit costs σ² d / (T - d - 1); accumulating adds the costs with weights 1/i²; Σ 1/i² = π²/6"
+    if abs(value - one_fit) < 0.01 * one_fit:
+        hint = f"{one_fit:.4f} is the error of generation 0 alone; every later generation adds a little. " + hint
+    return _verdict(abs(value - exact) < 0.01 * exact,
+                    f"σ² d / (T - d - 1) · π²/6 = {exact:.4f}: at most 1.64x the error of the very first model, forever",
+                    hint)
 
 
 def check_provenance_filter(keep) -> bool:
-    """Exercise 03.2: ``keep(model, data, provenance)`` should keep exactly the real samples."""
+    """Exercise 03.2: ``keep(step, data, provenance)`` should keep every real sample and the samples
+    of the newest generation (``provenance == step.generation``), and drop older synthetic ones."""
     if keep is None:
         _missing(None)
         return False
-    provenance = np.array([0, 3, 0, 1, 2, 0])
-    mask = keep(None, np.zeros(6), provenance)
+    from types import SimpleNamespace
+
+    step = SimpleNamespace(generation=3)
+    provenance = np.array([0, 3, 0, 1, 2, 0, 3])
+    try:
+        mask = keep(step, np.zeros(len(provenance)), provenance)
+    except Exception as exc:  # a learner's function: report, do not crash the notebook
+        print(f"not yet: calling keep(step, data, provenance) failed: {exc!r}")
+        return False
     if mask is None:
         _missing(None)
         return False
     mask = np.asarray(mask, dtype=bool)
-    ok = mask.shape == provenance.shape and np.array_equal(mask, provenance == 0)
-    return _verdict(
-        ok,
-        "provenance 0 marks real data; keeping only it makes every generation train on real samples",
-        "return one boolean per sample: True where the sample is real (provenance == 0)",
-    )
+    expected = (provenance == 0) | (provenance == step.generation)
+    hint = ("return one boolean per sample: True where the sample is real (provenance 0) or was made by the "
+            "newest model (provenance == step.generation)")
+    if mask.shape == provenance.shape and np.array_equal(mask, provenance == 0):
+        hint = "that keeps only the real samples and drops the newest generation's too. " + hint
+    elif mask.shape == provenance.shape and np.array_equal(mask, provenance == step.generation):
+        hint = "that drops the real samples, the anchor that keeps the copies near the truth. " + hint
+    return _verdict(mask.shape == provenance.shape and np.array_equal(mask, expected),
+                    "provenance says exactly who made each sample: this filter keeps the real data for ever and "
+                    "only one generation of synthetic data, a sliding window over the photocopier's output", hint)
 
 
 # --- notebook 04 -------------------------------------------------------------------------------
 
 def check_kl_uniform(answer) -> bool:
     """Exercise 04.1: KL to uniform of a generator that makes only 0s and 1s, half each."""
-    if _missing(answer):
+    if _missing(answer) or (value := _number(answer)) is None:
         return False
     exact = float(np.log(10) - np.log(2))
-    return _verdict(
-        abs(float(answer) - exact) < 0.01,
-        f"log 10 - log 2 = {exact:.3f} nats: the histogram's entropy is log 2, uniform's is log 10",
-        "KL(h || uniform) = Σ h_c log(h_c / 0.1) = log 10 - entropy(h); what is the entropy of (1/2, 1/2)?",
-    )
+    hint = "KL(h || uniform) = Σ h_c log(h_c / 0.1) = log 10 - entropy(h); what is the entropy of (1/2, 1/2)?"
+    if abs(value - np.log(2)) < 0.01:
+        hint = "log 2 is the histogram's entropy, not its distance from uniform. " + hint
+    return _verdict(abs(value - exact) < 0.01,
+                    f"log 10 - log 2 = {exact:.3f} nats: the histogram's entropy is log 2, uniform's is log 10", hint)
 
 
-def check_precision_recall_story(answer) -> bool:
-    """Exercise 04.2: which generator has high precision and low recall?"""
+def check_copier_story(answer) -> bool:
+    """Exercise 04.2: a generator that outputs perfect copies of five training digits."""
     if _missing(answer):
         return False
-    ok = str(answer).strip().lower() == "b"
-    return _verdict(
-        ok,
-        "(b): perfect copies of a few training digits are all realistic (high precision) but cover "
-        "almost none of the variety of real digits (low recall): the signature of collapse",
-        "precision asks 'is each generated image realistic?', recall asks 'is each kind of real image "
-        "still generated?' Which generator is realistic but narrow?",
-    )
+    choice = str(answer).strip().lower()
+    hint = ("density asks 'does each image sit where real digits sit?', coverage asks 'is every kind of real "
+            "digit near some generated image?'")
+    if choice == "b":
+        hint = "five images cannot be near every kind of real digit. " + hint
+    return _verdict(choice == "a",
+                    "(a): each copy is a real digit, so density is high, but five images cover almost none of the "
+                    "real digits' variety: coverage is low. The signature of collapse", hint)
 
 
 def check_frechet_1d(answer) -> bool:
     """Exercise 04.3: Fréchet distance between N(0, 1) and N(1, 2²)."""
-    if _missing(answer):
+    if _missing(answer) or (value := _number(answer)) is None:
         return False
-    return _verdict(
-        abs(float(answer) - 2.0) < 1e-6,
-        "(0 - 1)² + (1 - 2)² = 2: in one dimension FD = (μ₁ - μ₂)² + (σ₁ - σ₂)²",
-        "in one dimension the trace formula becomes (μ₁ - μ₂)² + σ₁² + σ₂² - 2 σ₁ σ₂",
-    )
+    hint = "in one dimension the trace formula becomes (μ₁ - μ₂)² + σ₁² + σ₂² - 2 σ₁ σ₂"
+    if abs(value - 10.0) < 1e-6:
+        hint = "(1 - 4)² compares variances; the formula compares standard deviations. " + hint
+    return _verdict(abs(value - 2.0) < 1e-6, "(0 - 1)² + (1 - 2)² = 2: in one dimension FD = (μ₁ - μ₂)² + (σ₁ - σ₂)²",
+                    hint)
 
 
 # --- notebook 05 -------------------------------------------------------------------------------
 
 def check_rising_metric(answer) -> bool:
-    """Exercise 05.1: the metric that *improves* while the photocopier collapses."""
+    """Exercise 05.1: a metric that *improves* under replace although the images get worse."""
     if _missing(answer):
         return False
-    return _verdict(
-        str(answer).strip().lower() == "precision",
-        "precision: the samples crowd into the densest, most typical part of the real data, so each "
-        "one looks realistic while the set loses its variety (recall falls). Precision alone would hide collapse",
-        "look for the metric that goes *up* in the curves above, and ask what it rewards",
-    )
+    name = str(answer).strip().lower()
+    hint = ("look for a curve in the figures above that moves the 'better' way while FD and coverage get worse, "
+            "and remember which calibration set of notebook 04 scored *above* real digits on it")
+    if name in ("coverage", "recall", "fd", "class_entropy", "latent_spread", "pixel_diversity"):
+        hint = f"{name} gets worse under replace, as it should. " + hint
+    return _verdict(name in ("precision", "density"),
+                    f"{name}: fidelity metrics reward samples that crowd into the typical centre of each class, and "
+                    "blur moves them there (blurred real digits beat real ones on density in notebook 04). Watched "
+                    "alone, {name} would call collapse an improvement".replace("{name}", name), hint)
 
 
-def check_shrink_factor(answer, latent_spread) -> bool:
-    """Exercise 05.2: the average per-generation factor of the latent spread."""
-    if _missing(answer):
+def check_sampling_clock(answer, images: int = 30_000) -> bool:
+    """Exercise 05.2: the log-variance lost per generation from sampling alone (notebook 01's clock
+    for the unbiased refit) when a generation trains on ``images`` samples."""
+    if _missing(answer) or (value := _number(answer)) is None:
         return False
-    spread = np.asarray(latent_spread, dtype=float)
-    exact = float((spread[-1] / spread[0]) ** (1 / (len(spread) - 1)))
-    return _verdict(
-        abs(float(answer) - exact) < 0.01,
-        f"{exact:.3f} per generation: a geometric decay, like the variance of notebook 01",
-        "if the spread shrinks by the same factor r every generation, spread[G] = spread[0] * r**G; solve for r",
-    )
+    exact = 1 / (images - 1)
+    hint = ("notebook 01: with M samples per generation and the unbiased refit, E[log σ²] falls by about "
+            "1/(M - 1) per generation")
+    if abs(value - 1 / np.sqrt(images)) < 0.1 / np.sqrt(images):
+        hint = "1/√M is the size of one generation's noise, not its average pull on the log-variance. " + hint
+    elif abs(value - 2 / images) < 0.1 * 2 / images:
+        hint = ("2/M is the MLE refit's clock: right order of magnitude (and the conclusion is the same), but the "
+                "question asks for the unbiased one. ") + hint
+    return _verdict(abs(value - exact) <= 0.1 * exact,
+                    f"1/(M - 1) = {exact:.1e} per generation: more than a thousand times less than the latent "
+                    "spread actually loses (section 4). Finite sampling cannot be what drives this photocopier", hint)
 
 
 # --- notebook 06 -------------------------------------------------------------------------------
 
-def check_real_share(answer, generation: int = 4) -> bool:
+def check_real_share(answer, generation: int = 10) -> bool:
     """Exercise 06.1: the real share of generation ``generation``'s training set under accumulate."""
-    if _missing(answer):
+    if _missing(answer) or (value := _number(answer)) is None:
         return False
     exact = 1 / (generation + 1)
-    return _verdict(
-        abs(float(answer) - exact) < 1e-3,
-        f"1/{generation + 1} = {exact:.2f}: each generation adds as many synthetic images as there were real "
-        "ones, so real data is diluted as 1/(g + 1), yet it never leaves the set, and that is what protects it",
-        "generation g trains on the real images plus g batches of synthetic images of the same size",
-    )
+    hint = "generation g trains on the real images plus g batches of synthetic images of the same size"
+    if abs(value - 1 / generation) < 1e-3:
+        hint = f"1/{generation} forgets that generation 0's real images are one of the batches. " + hint
+    elif abs(value - 0.5**generation) < 1e-3:
+        hint = "the real images are never replaced, so their share is not halved each generation. " + hint
+    return _verdict(abs(value - exact) < 1e-3,
+                    f"1/{generation + 1} = {exact:.3f}: real data is diluted as 1/(g + 1), yet it never leaves "
+                    "the set, and that is what keeps accumulation from collapsing", hint)
 
 
 def check_policy_choice(answer) -> bool:
-    """Exercise 06.2: no fresh data, no provenance: which policy?"""
+    """Exercise 06.2: no fresh human data, no provenance, a detector at chance: which policy?"""
     if _missing(answer):
         return False
-    return _verdict(
-        str(answer).strip().lower() == "accumulate",
-        "accumulate: it needs neither fresh data nor labels of origin, only the discipline never to "
-        "throw away the original human data (Gerstgrasser et al. 2024)",
-        "mixing needs fresh human data and filtering on provenance needs labels of origin; which policy needs neither?",
-    )
+    choice = str(answer).strip().lower()
+    hint = ("mixing needs fresh human data, a provenance filter needs labels of origin, and a detector at chance "
+            "filters at random; which policy needs none of them?")
+    if choice.startswith(("mix", "provenance", "real-only")):
+        hint = f"{choice} needs something this team does not have. " + hint
+    elif choice.startswith("detector"):
+        hint = "a detector at chance keeps generated and real images alike: it filters at random. " + hint
+    elif choice == "replace":
+        hint = "replace throws the original human data away: the photocopier of notebook 05. " + hint
+    ok = choice in ("accumulate", "accumulate (growing)")
+    return _verdict(ok, "accumulate: it needs neither fresh data nor labels of origin nor a working detector, only the "
+                        "discipline never to throw away the original human data (Gerstgrasser et al. 2024), and a "
+                        "training budget that grows with the data helps it further", hint)
+
+
+# --- notebook 07 -------------------------------------------------------------------------------
+
+def check_perplexity_factor(answer, before: float = 1.80, after: float = 2.10) -> bool:
+    """Exercise 07.1: the factor by which perplexity rises when the loss goes from ``before`` to
+    ``after`` nats per character."""
+    if _missing(answer) or (value := _number(answer)) is None:
+        return False
+    exact = float(np.exp(after - before))
+    hint = "perplexity is exp(loss), so a ratio of perplexities is exp of a difference of losses"
+    if abs(value - after / before) < 1e-3:
+        hint = f"{after / before:.3f} is the ratio of the *losses*; perplexity is their exponential. " + hint
+    elif abs(value - (after - before)) < 1e-3:
+        hint = f"{after - before:.2f} is the difference of the losses, not a factor. " + hint
+    elif abs(value - (1 + after - before)) < 1e-3:
+        hint = f"1 + {after - before:.2f} is exp's first-order approximation, too rough for a difference this large. " + hint
+    return _verdict(abs(value - exact) < 0.005,
+                    f"exp({after} - {before}) = {exact:.3f}: a {exact - 1:.0%} rise in perplexity from a "
+                    f"{after / before - 1:.0%} rise in loss", hint)
+
+
+def check_distinct_2(answer) -> bool:
+    """Exercise 07.2: distinct-2 of "the king the king the queen"."""
+    if _missing(answer) or (value := _number(answer)) is None:
+        return False
+    from . import text_metrics
+
+    exact = text_metrics.distinct_n("the king the king the queen", 2)
+    hint = ("list the word pairs in order: (the king), (king the), (the king), ...; distinct-2 = unique pairs / "
+            "all pairs")
+    if abs(value - text_metrics.distinct_n("the king the king the queen", 1)) < 1e-3:
+        hint = "0.5 is distinct-1 (3 unique words of 6). " + hint
+    elif abs(value - 2 / 5) < 1e-3:
+        hint = "0.4 is the share of pairs that *repeat* an earlier one. " + hint
+    return _verdict(abs(value - exact) < 1e-3,
+                    f"{exact:.1f}: 5 word pairs, 3 of them different; a text that keeps repeating itself scores low",
+                    hint)
+
+
+def check_word_vanishes(answer, share: float = 1 / 24_000, words: int = 24_000) -> bool:
+    """Exercise 07.3: the chance that a word with frequency ``share`` is not among ``words`` words."""
+    if _missing(answer) or (value := _number(answer)) is None:
+        return False
+    exact = float((1 - share) ** words)
+    hint = "notebook 02: a token of probability p is missed by all M draws with probability (1 - p)^M"
+    if abs(value) < 1e-3:
+        hint = "the word is expected once per generation, but 'expected once' is not 'surely once'. " + hint
+    elif abs(value - (1 - exact)) < 0.005:
+        hint = f"{1 - exact:.3f} is the chance it *survives*. " + hint
+    return _verdict(abs(value - exact) < 0.005,
+                    f"(1 - 1/{round(1 / share):,})^{words:,} = {exact:.3f}, about 1/e: a word the model expects once "
+                    "per generation is missed in more than a third of them, and a model that copies counts never "
+                    "brings it back (a character model can re-spell it by chance, rarely)", hint)

@@ -1,0 +1,78 @@
+"""Every exercise: its solution (in solutions/) is accepted by its checker, and the classic wrong
+reasoning gives a clearly different answer that the checker rejects."""
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from collapselab import course, exercises
+
+SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions"
+
+
+def solution(notebook: str):
+    """The solutions module of notebook ``notebook`` (e.g. "01")."""
+    (path,) = SOLUTIONS.glob(f"{notebook}_*.py")
+    spec = importlib.util.spec_from_file_location(f"solutions_{notebook}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def verdict(capsys, check, answer) -> str:
+    check(answer)
+    return capsys.readouterr().out.strip()
+
+
+# (notebook, exercise, checker with its settings, the classic wrong answers)
+EXERCISES = [
+    ("01", 1, exercises.check_expected_std, [lambda t, M: 1.0, lambda t, M: ((M - 1) / M) ** (t / 2)]),
+    ("01", 2, exercises.check_half_life, [np.log(2) / -np.log(19 / 20)]),        # from the mean: 13.5
+    ("01", 3, exercises.check_samples_needed, [950]),                               # from the mean
+    ("02", 1, exercises.check_vanish_probability, [1 - 0.998**500]),                # the chance it survives
+    ("02", 2, exercises.check_samples_to_keep, [1000]),                             # M = 1/p: drawn once on average
+    ("02", 3, exercises.check_gaussian_tail, [0.001]),                              # the t's own tail
+    ("03", 1, exercises.check_accumulate_ceiling, [20 / 179]),                      # generation 0's error only
+    ("03", 2, exercises.check_provenance_filter, [lambda s, d, p: p == 0, lambda s, d, p: p == s.generation]),
+    ("04", 1, exercises.check_kl_uniform, [np.log(2)]),                             # the entropy, not the KL
+    ("04", 2, exercises.check_copier_story, ["b"]),
+    ("04", 3, exercises.check_frechet_1d, [10.0]),                                  # variances instead of stds
+    ("05", 1, exercises.check_rising_metric, ["coverage", "recall"]),
+    ("05", 2, exercises.check_sampling_clock, [1 / 30_000**0.5, 1 / 9999]),          # 1/√M; the 10,000-image clock
+    ("06", 1, exercises.check_real_share, [1 / 10, 0.5**10]),
+    ("06", 2, exercises.check_policy_choice, ["mix:0.5", "real-only", "detector-filter:0.5", "replace"]),
+    ("07", 1, exercises.check_perplexity_factor, [2.10 / 1.80, 0.3, 1.3]),          # ratio of losses; difference; 1 + x
+    ("07", 2, exercises.check_distinct_2, [0.5, 0.4]),                              # distinct-1; the repeated share
+    ("07", 3, exercises.check_word_vanishes, [0.0, 1 - (1 - 1 / 24_000) ** 24_000]),  # "expected once"; survival
+]
+IDS = [f"{nb}.{n}" for nb, n, _, _ in EXERCISES]
+
+
+@pytest.mark.parametrize("notebook, number, check, wrong", EXERCISES, ids=IDS)
+def test_the_solution_is_accepted(notebook, number, check, wrong, capsys):
+    answer = getattr(solution(notebook), f"exercise_{number}")()
+    assert verdict(capsys, check, answer).startswith("correct:")
+
+
+@pytest.mark.parametrize("notebook, number, check, wrong", EXERCISES, ids=IDS)
+def test_the_classic_wrong_answer_is_rejected_with_a_hint(notebook, number, check, wrong, capsys):
+    for answer in wrong:
+        said = verdict(capsys, check, answer)
+        assert said.startswith("not yet:") and len(said) > 40, said
+
+
+@pytest.mark.parametrize("notebook, number, check, wrong", EXERCISES, ids=IDS)
+def test_the_stub_answer_gets_a_gentle_not_yet(notebook, number, check, wrong, capsys):
+    assert verdict(capsys, check, None).startswith("not yet: replace the None")
+
+
+@pytest.mark.parametrize("check", [exercises.check_half_life, exercises.check_vanish_probability])
+def test_an_answer_that_is_not_a_number_gets_a_not_yet_not_a_crash(check, capsys):
+    assert verdict(capsys, check, "about seven").startswith("not yet: the answer should be a number")
+
+
+def test_every_notebook_with_exercises_has_a_solutions_file():
+    with_exercises = {lesson.number for lesson in course.LESSONS if lesson.number != "00"}
+    assert {p.name[:2] for p in SOLUTIONS.glob("[0-9][0-9]_*.py")} == with_exercises
