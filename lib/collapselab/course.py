@@ -27,7 +27,8 @@ LESSONS = (
     Lesson("03", "breaking_the_curse", "replace vs accumulate vs fresh data vs filtering, against closed forms", 90),
     Lesson("04", "vae_on_mnist", "the generation-0 VAE on real MNIST, its metrics and the evaluation classifier", 120),
     Lesson("05", "recursive_vae", "generations of VAEs trained on their predecessor's samples", 180),
-    Lesson("06", "mitigations_at_scale", "fresh data, accumulation, detection and provenance on the VAE loop", 180),
+    Lesson("06", "mitigations_at_scale", "fresh data, accumulation, detection, provenance, curated data on the VAE loop", 180),
+    Lesson("07", "language_photocopier", "a character-level language model retrained on its own text", 180),
 )
 
 

@@ -1,4 +1,4 @@
-"""The environment check of notebook 00: versions, hardware, and whether MNIST is on disk."""
+"""The environment check of notebook 00: versions, hardware, and whether MNIST and the text are on disk."""
 
 from __future__ import annotations
 
@@ -52,5 +52,19 @@ def mnist_ready() -> bool:
     if missing:
         print(data.how_to_get_mnist())
         return False
-    print("MNIST: all four files found in data/MNIST/raw/ (notebooks 04-06 are ready)")
+    print("MNIST: all four files found (notebooks 04-06 are ready)")
+    return True
+
+
+def text_ready() -> bool:
+    """Print whether Tiny Shakespeare is ready (or exactly how to get it) and return True when it is.
+    Nothing is downloaded here: notebook 07 downloads it when it is missing and internet is there."""
+    from . import text
+
+    try:
+        text.load_corpus(download=False)
+    except (text.TextNotFoundError, text.TextCorruptError) as exc:
+        print(exc)
+        return False
+    print("Tiny Shakespeare: found and verified (notebook 07 is ready)")
     return True

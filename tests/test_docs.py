@@ -1,0 +1,73 @@
+"""The course's documents say what is true: measured times come from the benchmark, and the
+instructor guide answers every question the notebooks ask."""
+
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from collapselab import course
+
+ROOT = Path(__file__).resolve().parents[1]
+GUIDE = ROOT / "docs" / "instructor.md"
+
+
+def benchmark():
+    spec = importlib.util.spec_from_file_location("benchmark_run", ROOT / "benchmarks" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_notebook_has_measured_cold_and_warm_times():
+    timings = benchmark().load_timings()
+    assert set(timings["notebooks"]) == {lesson.number for lesson in course.LESSONS}
+    for number, t in timings["notebooks"].items():
+        assert t["cold"] > 0 and t["warm"] > 0, number
+
+
+def test_a_warm_cache_makes_every_notebook_that_trains_a_model_faster():
+    timings = benchmark().load_timings()["notebooks"]
+    for number in ("04", "05", "06", "07"):
+        assert timings[number]["warm"] < timings[number]["cold"], number
+
+
+@pytest.mark.parametrize("document", ["README.md", "docs/instructor.md"])
+def test_every_time_a_document_quotes_is_the_benchmarks(document):
+    bench = benchmark()
+    timings = bench.load_timings()
+    quoted = bench.quoted_cells((ROOT / document).read_text(encoding="utf-8"))
+    assert quoted, f"{document} quotes no measured time"
+    for number, cell in quoted:
+        assert cell == bench.cell(timings, number), f"{document}, notebook {number}: run python benchmarks/run.py --write"
+
+
+def test_the_readme_map_lists_every_notebook_with_its_measured_times():
+    bench = benchmark()
+    quoted = dict(bench.quoted_cells((ROOT / "README.md").read_text(encoding="utf-8")))
+    assert set(quoted) == {lesson.number for lesson in course.LESSONS}
+
+
+def test_rewriting_the_quotes_changes_only_the_times():
+    bench = benchmark()
+    timings = {"notebooks": {"05": {"cold": 100.4, "warm": 9.6}}}
+    before = "| 05 | [recursive_vae](notebooks/05_recursive_vae.ipynb) | idea | 180 s | 1 s cold · 2 s warm |\n"
+    assert bench.rewrite_quotes(before, timings) == before.replace("1 s cold · 2 s warm", "100 s cold · 10 s warm")
+
+
+def check_questions(notebook_path):
+    cells = json.loads(notebook_path.read_text(encoding="utf-8"))["cells"]
+    last = "".join(cells[-1]["source"])
+    block = last.split("**Check your understanding**", 1)[1]
+    return re.findall(r"^(\d)\. ", block, flags=re.M)
+
+
+@pytest.mark.parametrize("lesson", course.LESSONS, ids=lambda lesson: lesson.number)
+def test_the_instructor_guide_answers_every_check_your_understanding_question(lesson):
+    numbers = check_questions(ROOT / "notebooks" / lesson.filename)
+    guide = GUIDE.read_text(encoding="utf-8")
+    section = guide.split(f"### {lesson.number} · ", 1)[1].split("\n### ", 1)[0]
+    answered = re.findall(r"^- \*\*Q(\d)\.", section, flags=re.M)
+    assert numbers and answered == numbers
