@@ -130,19 +130,29 @@ def quoted_cells(markdown: str) -> list[tuple[str, str]]:
         if not line.startswith("|"):
             continue
         times = CELL.findall(line)
-        number = re.search(r"\|\s*(\d\d)\s*\||(\d\d)_[a-z_]+\.ipynb", line)
+        number = row_notebook(line)
         if times and number:
-            found += [(number.group(1) or number.group(2), t) for t in times]
+            found += [(number, t) for t in times]
     return found
+
+
+def row_notebook(line: str) -> str | None:
+    """The notebook a table row is about: the one it links to (``05_...ipynb``), else its last cell
+    that is a two-digit number (``| 25 | 05 |``: 25 minutes of notebook 05), else None."""
+    link = re.search(r"(\d\d)_[a-z_]+\.ipynb", line)
+    if link:
+        return link.group(1)
+    cells = re.findall(r"\|\s*(\d\d)\s*(?=\|)", line)
+    return cells[-1] if cells else None
 
 
 def rewrite_quotes(markdown: str, timings: dict) -> str:
     """``markdown`` with every quoted measured time replaced by the one in ``timings``."""
     out = []
     for line in markdown.splitlines(keepends=True):
-        number = re.search(r"\|\s*(\d\d)\s*\||(\d\d)_[a-z_]+\.ipynb", line) if line.startswith("|") else None
-        if number and (number.group(1) or number.group(2)) in timings["notebooks"]:
-            line = CELL.sub(cell(timings, number.group(1) or number.group(2)), line)
+        number = row_notebook(line) if line.startswith("|") else None
+        if number in timings["notebooks"]:
+            line = CELL.sub(cell(timings, number), line)
         out.append(line)
     return "".join(out)
 

@@ -57,6 +57,19 @@ def test_rewriting_the_quotes_changes_only_the_times():
     assert bench.rewrite_quotes(before, timings) == before.replace("1 s cold · 2 s warm", "100 s cold · 10 s warm")
 
 
+def test_a_run_of_show_row_is_about_its_notebook_column_not_its_minutes():
+    bench = benchmark()
+    timings = {"notebooks": {"00": {"cold": 4.4, "warm": 3.6}}}
+    before = "| welcome | 10 | 00 | run live | 0 s cold · 0 s warm |\n"
+    assert bench.quoted_cells(before) == [("00", "0 s cold · 0 s warm")]
+    assert bench.rewrite_quotes(before, timings) == before.replace("0 s cold · 0 s warm", "4 s cold · 4 s warm")
+
+
+def test_the_instructor_guide_quotes_a_time_for_every_notebook():
+    quoted = {number for number, _ in benchmark().quoted_cells(GUIDE.read_text(encoding="utf-8"))}
+    assert quoted == {lesson.number for lesson in course.LESSONS}
+
+
 def check_questions(notebook_path):
     cells = json.loads(notebook_path.read_text(encoding="utf-8"))["cells"]
     last = "".join(cells[-1]["source"])
