@@ -211,10 +211,20 @@ def write_results(out: Path, rows: list[dict], configs: list[dict]) -> None:
     (out / "metrics.json").write_text(json.dumps({"configs": configs, "rows": rows}, indent=1, default=str))
 
 
-@command("run")
-def _run(args, parser) -> int:
+def finish(out: Path, runs: list, configs: list, figure) -> int:
+    """Write every run's rows (``metrics.csv``, ``metrics.json``) and ``figure(runs, path)``
+    (``metrics.png``) under ``out``, say where; the exit status 0."""
     from dataclasses import asdict
 
+    rows = [row for run in runs for row in run.rows()]
+    write_results(out, rows, [asdict(c) for c in configs])
+    figure(runs, out / "metrics.png")
+    print(f"wrote {len(rows)} rows to {out / 'metrics.csv'}, {out / 'metrics.json'} and {out / 'metrics.png'}")
+    return 0
+
+
+@command("run")
+def _run(args, parser) -> int:
     from . import generations
     from .classifier import ClassifierConfig
 
@@ -230,17 +240,11 @@ def _run(args, parser) -> int:
         print(f"run: policy={config.policy} seed={config.seed} generations={config.generations} "
               f"images={config.n_images} sampling={config.sampling} budget={config.budget}", flush=True)
         runs.append(generations.run(config, lab, progress=True))
-    rows = [row for run in runs for row in run.rows()]
-    write_results(args.out, rows, [asdict(c) for c in configs])
-    _figure(runs, args.out / "metrics.png")
-    print(f"wrote {len(rows)} rows to {args.out / 'metrics.csv'}, {args.out / 'metrics.json'} and {args.out / 'metrics.png'}")
-    return 0
+    return finish(args.out, runs, configs, _figure)
 
 
 @command("text")
 def _text(args, parser) -> int:
-    from dataclasses import asdict
-
     from . import text, text_experiments
 
     try:
@@ -256,11 +260,7 @@ def _text(args, parser) -> int:
         print(f"text: policy={config.policy} temperature={config.temperature:g} seed={config.seed} "
               f"generations={config.generations} passages={config.n_real}", flush=True)
         runs.append(text_experiments.run(config, lab, progress=True))
-    rows = [row for run in runs for row in run.rows()]
-    write_results(args.out, rows, [asdict(c) for c in configs])
-    _text_figure(runs, args.out / "metrics.png")
-    print(f"wrote {len(rows)} rows to {args.out / 'metrics.csv'}, {args.out / 'metrics.json'} and {args.out / 'metrics.png'}")
-    return 0
+    return finish(args.out, runs, configs, _text_figure)
 
 
 def main(argv=None) -> int:
