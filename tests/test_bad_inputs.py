@@ -14,7 +14,10 @@ import re
 import numpy as np
 import pytest
 
-from collapselab import categorical, gaussian, metrics, mixture, regression
+import torch
+
+from collapselab import (categorical, exercises, gaussian, generations, image_metrics, metrics, mixture, policies,
+                         regression, text, text_experiments, text_metrics, vae)
 
 
 def case(id, fn, error, match):
@@ -31,6 +34,15 @@ TRUTH = mixture.Mixture(**TWO_MODES)
 BATCH = mixture.Mixture(*(np.tile(a, (3, 1)) for a in TWO_MODES.values()))  # 3 chains of TRUTH
 POINTS = np.random.default_rng(0).normal(size=100)
 TASK = regression.LinearTask(np.array([1.0, -2.0, 0.5]))
+IMAGES = torch.rand(20, 784)
+SMALL_VAE = vae.VAE(hidden=8, latent=2)
+SMALL_LM = text.CharGRU(vocab=5, embed=4, hidden=8)
+
+
+def tiny_reference():
+    """An image-metrics reference of 3 classes in 4-D features (enough to exercise tail_share's checks)."""
+    centroids = torch.zeros(10, 4)
+    return image_metrics.Reference(torch.zeros(5, 4), torch.ones(5), torch.ones(5), centroids, torch.ones(10), 3, 5)
 
 CASES = [
     # --- toy models: gaussian, mixture, categorical, regression, metrics
@@ -156,7 +168,77 @@ CASES = [
          ValueError, "threshold must be a finite number, got nan"),
     case("metrics: 2-D samples for Wasserstein", lambda: metrics.wasserstein_1d(np.zeros((3, 2)), np.zeros(3)), ValueError,
          "a must be a 1-D array, got shape (3, 2)"),
+
+    # --- the trained-model families: a learner's calls from a notebook
+    case("image metrics: blur of 0-255 pixels", lambda: image_metrics.blur(IMAGES * 255), ValueError,
+         "divide 0-255 pixels by 255"),
+    case("image metrics: blur of uint8 pixels", lambda: image_metrics.blur((IMAGES * 255).to(torch.uint8)), ValueError,
+         "divide uint8 pixels by 255"),
+    case("image metrics: pixel diversity of 0-255 pixels", lambda: image_metrics.pixel_diversity(IMAGES * 255), ValueError,
+         "divide 0-255 pixels by 255"),
+    case("image metrics: class entropy of counts", lambda: image_metrics.class_entropy([5, 5]), ValueError,
+         "histogram must sum to 1 along the last axis, got a sum of 10; divide by the sum"),
+    case("image metrics: class entropy of a negative share", lambda: image_metrics.class_entropy([-1, 2]), ValueError,
+         "histogram must be non-negative, got -1"),
+    case("image metrics: tail share with probabilities of the wrong shape",
+         lambda: image_metrics.tail_share(tiny_reference(), torch.zeros(5, 4), torch.full((5, 3), 1 / 3)), ValueError,
+         "probabilities must have shape (5, 10)"),
+    case("image metrics: tail share with features of the wrong width",
+         lambda: image_metrics.tail_share(tiny_reference(), torch.zeros(5, 7), torch.full((5, 10), 0.1)), ValueError,
+         "features must have shape (n, 4) like the reference's, got (5, 7)"),
+    case("vae: a numpy array of the wrong shape", lambda: vae.evaluate(SMALL_VAE, np.zeros((3, 28, 28))), ValueError,
+         "images must have shape (n, 784), got (3, 28, 28); flatten 28x28 images first"),
+    case("vae: a list instead of images", lambda: vae.evaluate(SMALL_VAE, [[0.0] * 784]), ValueError,
+         "images must be a torch tensor (or numpy array) of shape (n, 784), got a list"),
+    case("vae: a float seed for sampling", lambda: SMALL_VAE.sample(5, seed=1.5), ValueError,
+         "seed must be an integer >= 0, got 1.5"),
+    case("vae: a negative batch size for sampling", lambda: SMALL_VAE.sample(5, batch_size=-1), ValueError,
+         "batch_size must be >= 1, got -1"),
+    case("vae: a seed beyond 64 bits", lambda: vae.VAEConfig(seed=2**64), ValueError, "seed must be <= 9223372036854775806"),
+    case("text: a float seed for sampling", lambda: text.sample(SMALL_LM, 2, 0, seed=1.5), ValueError,
+         "seed must be an integer >= 0, got 1.5"),
+    case("text: True as a temperature", lambda: text.sample(SMALL_LM, 2, 0, temperature=True), ValueError,
+         "temperature must be a finite number >= 0 (0 = greedy), got True"),
+    case("text: a temperature that overflows the logits", lambda: text.sample(SMALL_LM, 2, 0, temperature=1e-39), ValueError,
+         "must be 0 (greedy) or at least 0.001, got 1e-39"),
+    case("text: a start token outside the vocabulary", lambda: text.sample(SMALL_LM, 2, 999), ValueError,
+         "start must be <= 4, got 999; it is a token id of the model's 5-character vocabulary"),
+    case("text: passages of length 0", lambda: text.sample(SMALL_LM, 2, 0, length=0), ValueError, "length must be >= 1, got 0"),
+    case("text: zero streams", lambda: text.sample(SMALL_LM, 2, 0, streams=0), ValueError, "streams must be >= 1, got 0"),
+    case("text: a negative burn-in", lambda: text.sample(SMALL_LM, 2, 0, burn_in=-5), ValueError, "burn_in must be >= 0, got -5"),
+    case("text metrics: repetition of one string", lambda: text_metrics.repetition_rate("the king the king the king"),
+         ValueError, "takes a list of passages, got one string"),
+    case("runs: a seed that overflows the derived seeds", lambda: generations.RunConfig(seed=18446744073709552), ValueError,
+         "seed must be <= 4294967295, got 18446744073709552; any smaller seed is as good"),
+    case("runs: a text seed that overflows the derived seeds", lambda: text_experiments.TextRunConfig(seed=2**40), ValueError,
+         "seed must be <= 4294967295"),
+    case("runs: a billion evaluation images", lambda: generations.RunConfig(n_eval=10**9), ValueError,
+         "n_eval must be <= 60000, got 1000000000"),
+    case("runs: a billion samples per generation", lambda: generations.RunConfig(sample_size=10**9), ValueError,
+         "sample_size must be <= 60000, got 1000000000"),
+    case("runs: a billion evaluation passages", lambda: text_experiments.TextRunConfig(n_eval=10**9), ValueError,
+         "n_eval must be <= 10000, got 1000000000"),
+    case("runs: a text temperature that overflows", lambda: text_experiments.TextRunConfig(temperature=1e-39), ValueError,
+         "must be 0 (greedy) or at least 0.001"),
+    case("runs: an unregistered policy object", lambda: generations.RunConfig(policy=policies.filtered(policies.replace(), lambda *a: True, "mine")),
+         ValueError, "is not a registered policy, so it has no name to store in a configuration"),
+    case("engine: a list as real data", lambda: __import__("collapselab.recursion").recursion.run(
+        gaussian.fit, gaussian.sample, [0.1, 0.2, 0.3], 1), ValueError,
+         "a data set must be a NumPy array, a torch tensor (rows = samples) or a tuple of them, got a list; convert it"),
+    case("exercises: a number where a function belongs", lambda: exercises_verdict(exercises.check_expected_std, 0.5),
+         AssertionError, "not yet: pass your function itself"),
 ]
+
+
+def exercises_verdict(check, answer):
+    """Run a checker and raise its printed verdict (so a table row can match the text a learner reads)."""
+    import contextlib
+    import io
+
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        check(answer)
+    raise AssertionError(printed.getvalue())
 
 
 @pytest.mark.parametrize("fn, error, match", CASES)
@@ -168,3 +250,42 @@ def test_bad_input_fails_early_with_a_clear_message(fn, error, match):
 def test_every_case_has_a_unique_id():
     ids = [c.id for c in CASES]
     assert len(ids) == len(set(ids))
+
+
+# --- what a bad-looking input *should* do: work -----------------------------------------------
+
+def test_float64_and_numpy_images_are_converted_not_refused():
+    """``torch.from_numpy(x / 255)`` is float64: the VAE, its encoder and the metrics take it as float32."""
+    x64 = IMAGES.double()
+    assert vae.evaluate(SMALL_VAE, x64) == vae.evaluate(SMALL_VAE, IMAGES)
+    assert vae.evaluate(SMALL_VAE, IMAGES.numpy()) == vae.evaluate(SMALL_VAE, IMAGES)
+    mu64, _ = SMALL_VAE.encode(x64)
+    assert mu64.dtype == torch.float32 and torch.equal(mu64, SMALL_VAE.encode(IMAGES)[0])
+    assert torch.equal(image_metrics.blur(x64), image_metrics.blur(IMAGES))
+    trained = vae.train(x64, vae.VAEConfig(hidden=8, latent=2, epochs=1, batch_size=10), progress=False,
+                        test_images=IMAGES.numpy())
+    assert len(trained.test_loss) == 1
+
+
+def test_repetition_of_a_passage_in_a_list_counts_its_repeats():
+    assert text_metrics.repetition_rate(["the king the king the king the king"]) == 4 / 6
+
+
+def test_policy_objects_and_every_spelling_of_a_fraction_store_one_name():
+    spellings = ["mix:0.1", "mix:0.10", "mix:1e-1", policies.mix(0.1)]
+    assert {generations.RunConfig(policy=p).policy for p in spellings} == {"mix:0.1"}
+    assert {text_experiments.TextRunConfig(policy=p).policy for p in spellings} == {"mix:0.1"}
+    assert generations.RunConfig(policy="mix:1.0").policy == "mix:1"
+    assert generations.RunConfig(policy="mix:0.5") == generations.RunConfig(policy=policies.mix(0.5))
+
+
+def test_temperatures_from_numpy_and_zero_are_accepted():
+    assert text_experiments.TextRunConfig(temperature=np.float32(0.5)).temperature == 0.5
+    assert text_experiments.TextRunConfig(temperature=0).temperature == 0.0
+    assert text.sample(SMALL_LM, 3, 0, temperature=0, length=4, burn_in=0).shape == (3, 4)
+
+
+def test_the_largest_run_seed_still_trains_and_samples():
+    config = generations.RunConfig(seed=2**32 - 1)
+    settings = config.vae_config(generation=20, n_train=config.n_images)
+    assert SMALL_VAE.sample(2, seed=settings.seed).shape == (2, 784)

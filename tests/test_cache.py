@@ -167,3 +167,59 @@ def check_read_only_cache(root):
     finally:
         folder.chmod(0o700)
     assert calls == [1, 1] and torch.equal(first["v"], second["v"])
+
+
+# --- a cache shared by several users, and what a killed process leaves -------------------------
+
+def test_cache_files_are_readable_by_others_as_the_umask_allows(tmp_path):
+    """mkstemp makes files private (0600); a data folder warmed by one user must serve the others."""
+    old = os.umask(0o022)
+    try:
+        path = cache.save(tmp_path / "a.pt", {"v": 1})
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_a_cache_file_that_cannot_be_read_is_rebuilt_in_memory_with_one_warning(tmp_path, monkeypatch):
+    """Another user's unreadable file is treated like an unwritable folder: warn, rebuild, keep in memory,
+    and never delete or overwrite that file."""
+    path = cache.save(cache.path_for("thing", {"n": 1}, tmp_path), {"v": 1})
+    before = path.read_bytes()
+
+    def unreadable(p):
+        raise PermissionError(13, "Permission denied", str(p))
+
+    monkeypatch.setattr(cache, "load", unreadable)
+    with pytest.warns(UserWarning, match="cannot read thing-.*rebuilding it in memory"):
+        assert cache.load_or_build("thing", {"n": 1}, lambda: {"v": 2}, root=tmp_path) == {"v": 2}
+    assert cache.load_or_build("thing", {"n": 1}, lambda: pytest.fail("kept in memory"), root=tmp_path) == {"v": 2}
+    assert path.read_bytes() == before
+
+
+def test_a_stale_temporary_file_of_a_killed_write_is_removed_by_the_next_build(tmp_path):
+    path = cache.path_for("thing", {"n": 1}, tmp_path)
+    path.parent.mkdir(parents=True)
+    stale = path.parent / f".{path.name}.xl24nclc.tmp"
+    fresh = path.parent / f".{path.name}.abcdefgh.tmp"  # another process may be writing this one now
+    other = path.parent / ".somebody-else.tmp"
+    for leftover in (stale, fresh, other):
+        leftover.write_bytes(b"half a checkpoint")
+    old = os.path.getmtime(stale) - cache.STALE_SECONDS - 1
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    cache.load_or_build("thing", {"n": 1}, lambda: {"v": 1}, root=tmp_path)
+    assert not stale.exists() and fresh.exists() and other.exists()
+
+
+def test_a_failed_write_leaves_no_temporary_file_and_the_old_file_intact(tmp_path, monkeypatch):
+    path = cache.save(tmp_path / "a.pt", {"v": 1})
+    before = path.read_bytes()
+
+    def full_disk(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cache.os, "fsync", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        cache.save(path, {"v": 2})
+    assert path.read_bytes() == before and list(tmp_path.glob("*.tmp")) == [] and list(tmp_path.glob(".*.tmp")) == []

@@ -164,3 +164,57 @@ def test_a_fifo_in_place_of_an_mnist_file_raises_instead_of_hanging(tmp_path, mo
     os.mkfifo(fifo)
     with pytest.raises(data.MNISTCorruptError, match="t10k-labels-idx1-ubyte is not a regular file"):
         data.load_mnist(train=False, root=root, download=True)
+
+
+def test_a_relative_data_folder_is_refused_because_each_working_folder_would_see_another(monkeypatch):
+    monkeypatch.setenv("COLLAPSELAB_DATA", "shared-data")
+    with pytest.raises(ValueError, match="COLLAPSELAB_DATA must be an absolute path .* got 'shared-data'"):
+        data.data_root()
+
+
+def test_a_data_folder_under_the_home_folder_may_be_written_with_a_tilde(monkeypatch):
+    monkeypatch.setenv("COLLAPSELAB_DATA", "~/course-data")
+    assert data.data_root() == Path.home() / "course-data"
+
+
+# --- the shared tensors are guarded ------------------------------------------------------------
+
+def test_changing_the_shared_mnist_tensors_in_place_stops_anything_being_built_or_cached(data_root, mnist):
+    """A learner's ``x[x < 0.5] = 0`` on load_mnist()'s tensors would poison every model and cache file
+    built afterwards under the official fingerprint: the cache refuses to build from them."""
+    from collapselab import cache
+
+    images = mnist[2]  # the shared test set
+    saved = images[:5].clone()
+    images[:5] = (images[:5] > 0.5).float()
+    try:
+        with pytest.raises(data.MNISTModifiedError, match="test set that load_mnist.. returned was changed in place"):
+            cache.load_or_build("thing", {"data": data.FINGERPRINT}, lambda: {"v": 1}, root=data_root)
+        assert not cache.cache_dir(data_root).exists() or not any(cache.cache_dir(data_root).iterdir())
+    finally:
+        images[:5] = saved
+    data.verify_unchanged()  # restored: no error
+    assert cache.load_or_build("thing", {"data": data.FINGERPRINT}, lambda: {"v": 1}, root=data_root) == {"v": 1}
+
+
+def test_a_subset_is_a_copy_so_changing_it_leaves_the_shared_tensors_alone(mnist):
+    images, _ = data.load_subset(100)
+    images.clamp_(0.5, 0.6)
+    data.verify_unchanged()
+
+
+def test_the_environment_check_refuses_a_truncated_mnist_file(tmp_path, monkeypatch, capsys):
+    from collapselab import environment
+
+    root = damaged_root(tmp_path, "t10k-labels-idx1-ubyte", official("t10k-labels-idx1-ubyte")[:5000])
+    monkeypatch.setenv("COLLAPSELAB_DATA", str(root))
+    assert environment.mnist_ready() is False
+    assert "t10k-labels-idx1-ubyte has 5,000 bytes" in capsys.readouterr().out
+
+
+def test_the_environment_check_passes_the_official_files(data_root, monkeypatch, capsys):
+    from collapselab import environment
+
+    monkeypatch.setenv("COLLAPSELAB_DATA", str(data_root))
+    assert environment.mnist_ready() is True
+    assert "all four files found" in capsys.readouterr().out

@@ -1,5 +1,9 @@
 """The language photocopier: corpus, tokenizer, model, training, sampling, and runs through the engine."""
 
+import io
+import os
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -48,6 +52,33 @@ def test_a_failed_download_says_how_to_get_the_corpus_offline(tmp_path, monkeypa
     with pytest.raises(text.TextNotFoundError, match="the download failed: no network"):
         text.load_corpus(tmp_path)
     assert not (tmp_path / text.CORPUS_FILE).exists()
+
+
+def test_a_failed_download_into_a_missing_folder_leaves_no_folder_behind(tmp_path, monkeypatch):
+    def offline(*args, **kwargs):
+        raise OSError("no network")
+
+    monkeypatch.setattr(text.urllib.request, "urlopen", offline)
+    with pytest.raises(text.TextNotFoundError):
+        text.load_corpus(tmp_path / "nonexistent" / "dir")
+    assert not (tmp_path / "nonexistent").exists()
+
+
+def test_a_downloaded_corpus_is_readable_by_others_as_the_umask_allows(tmp_path, monkeypatch, corpus):
+    class Response(io.BytesIO):
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(text.urllib.request, "urlopen", lambda *a, **k: Response(corpus.encode("utf-8")))
+    old = os.umask(0o022)
+    try:
+        assert text.load_corpus(tmp_path / "shared") == corpus
+    finally:
+        os.umask(old)
+    assert (tmp_path / "shared" / text.CORPUS_FILE).stat().st_mode & 0o777 == 0o644
 
 
 # --- the tokenizer ------------------------------------------------------------------------------
@@ -100,7 +131,7 @@ def test_greedy_decoding_always_picks_the_most_likely_character():
 
 
 def test_a_negative_temperature_is_refused():
-    with pytest.raises(ValueError, match="temperature must be a finite number >= 0, got -1"):
+    with pytest.raises(ValueError, match=re.escape("temperature must be a finite number >= 0 (0 = greedy), got -1")):
         text.sample(text.new_model(10, TINY_LM, seed=0), 2, 0, temperature=-1)
 
 

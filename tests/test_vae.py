@@ -67,7 +67,7 @@ def test_images_of_the_wrong_shape_are_rejected():
 
 
 def test_pixels_outside_zero_one_are_rejected():
-    with pytest.raises(ValueError, match="divide uint8 pixels by 255"):
+    with pytest.raises(ValueError, match="divide 0-255 pixels by 255"):
         vae.train(torch.full((5, 784), 255.0), TINY, progress=False)
 
 

@@ -8,13 +8,32 @@ import numbers
 import numpy as np
 
 
-def check_int(name: str, value, *, minimum: int) -> int:
-    """Return ``value`` as an int, or raise ``ValueError`` if it is not an integer >= ``minimum``."""
+#: the largest seed the library accepts: every derived seed (seed x 7919 + generation, ...) then
+#: still fits the 64 bits of ``torch.manual_seed``
+MAX_SEED = 2**32 - 1
+
+
+def check_int(name: str, value, *, minimum: int, maximum: int | None = None, hint: str = "") -> int:
+    """Return ``value`` as an int, or raise ``ValueError`` if it is not an integer in
+    [``minimum``, ``maximum``] (``hint``, if given, is appended to the message for a too-large one)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {value}" + (f"; {hint}" if hint else ""))
     return int(value)
+
+
+#: the largest seed of a single model or sampler (torch seeds are 64-bit; ``seed + 1`` is used too)
+MAX_TORCH_SEED = 2**63 - 2
+
+
+def check_seed(name: str, value, maximum: int = MAX_SEED) -> int:
+    """Return ``value`` as a seed: an integer from 0 to ``maximum`` (default :data:`MAX_SEED`, for the
+    seed of a whole run; :data:`MAX_TORCH_SEED` for one model's), or raise ``ValueError``. A float
+    such as 1.5 is refused rather than truncated."""
+    return check_int(name, value, minimum=0, maximum=maximum, hint="any smaller seed is as good")
 
 
 def check_fraction(name: str, value) -> float:
@@ -81,3 +100,40 @@ def check_probability_vectors(name: str, values) -> np.ndarray:
         worst = sums[off].flat[np.argmax(np.abs(sums[off] - 1.0))]
         raise ValueError(f"{name} must sum to 1 along the last axis, got a sum of {worst:g}; divide by the sum to normalise")
     return p
+
+
+#: pixels of one flattened 28 x 28 MNIST image
+PIXELS = 784
+
+
+def check_images(images, name: str = "images"):
+    """Return ``images`` as a ``float32`` tensor ``(n, 784)`` with values in [0, 1], or raise
+    ``ValueError`` saying what to change.
+
+    A numpy array is converted (``torch.from_numpy``), and float64 or float16 values become float32
+    (a copy), so ``torch.from_numpy(x / 255)`` works as it is; a float32 tensor is returned as it is
+    (no copy). Integer pixels (0-255), another shape, an empty set, NaN or values outside [0, 1]
+    are refused."""
+    import torch
+
+    if isinstance(images, np.ndarray):
+        images = torch.from_numpy(images)
+    if not isinstance(images, torch.Tensor):
+        raise ValueError(f"{name} must be a torch tensor (or numpy array) of shape (n, 784), got a "
+                         f"{type(images).__name__}")
+    if images.ndim != 2 or images.shape[1] != PIXELS:
+        raise ValueError(f"{name} must have shape (n, 784), got {tuple(images.shape)}; flatten 28x28 images "
+                         "first (images.reshape(len(images), -1))")
+    if len(images) == 0:
+        raise ValueError(f"{name} is empty")
+    if not torch.is_floating_point(images):
+        raise ValueError(f"{name} must hold floats in [0, 1], got {images.dtype} values; divide uint8 pixels "
+                         "by 255 (images.float() / 255)")
+    if images.dtype != torch.float32:
+        images = images.to(torch.float32)
+    # min and max propagate NaN, and inf fails the bounds: no full-size temporary needed
+    low, high = torch.aminmax(images)
+    if not (low >= 0 and high <= 1):
+        raise ValueError(f"{name} must hold finite floats in [0, 1], got values from {float(low):g} to "
+                         f"{float(high):g}; divide 0-255 pixels by 255")
+    return images

@@ -21,7 +21,12 @@ def length(data: Data) -> int:
         if len(sizes) != 1:
             raise ValueError(f"all parts of a tuple data set need the same number of rows, got {sorted(sizes)}")
         return sizes.pop()
-    return int(data.shape[0])
+    shape = getattr(data, "shape", None)
+    if shape is None or len(shape) == 0:
+        kind = type(data).__name__
+        raise ValueError(f"a data set must be a NumPy array, a torch tensor (rows = samples) or a tuple of them, "
+                         f"got a {kind}" + ("; convert it with np.asarray(...)" if kind == "list" else ""))
+    return int(shape[0])
 
 
 def take(data: Data, index: np.ndarray) -> Data:

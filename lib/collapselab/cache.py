@@ -16,8 +16,14 @@ metric dicts, lists): no pickled model objects.
   folder) raises instead of hanging.
 * **Corrupt files are rebuilt**: a file that is truncated, altered or unreadable raises
   :class:`CorruptCacheError` from :func:`load`; :func:`load_or_build` warns, deletes it and rebuilds.
-* **A read-only cache still works**: when the cache folder cannot be written,
-  :func:`load_or_build` warns once and keeps what it built in memory for the rest of the session.
+* **A read-only cache still works**: when the cache folder cannot be written, or a file in it
+  cannot be read (another user's, say), :func:`load_or_build` warns once and keeps what it built in
+  memory for the rest of the session.
+* **Shareable**: files are created readable by the group and others as the umask allows (like
+  any file the user writes), so a data folder warmed by one user serves the others.
+* **No leftovers**: a temporary file left by a process killed mid-write is removed by the next
+  build of the same artifact once it is :data:`STALE_SECONDS` old (a younger one may be another
+  process's write in progress).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import warnings
 from pathlib import Path
 from typing import Any, Callable
 
+from . import data
 from .data import data_root
 
 #: bump when the file layout changes, so old files are never misread
@@ -41,6 +48,9 @@ _MAGIC = FORMAT.encode() + b"\n"
 
 #: what a payload may contain: what ``torch.load(weights_only=True)`` reads back
 _PLAIN = (str, int, float, bool, type(None))
+
+#: a temporary file of :func:`save` this old was left by a killed process (a write takes seconds)
+STALE_SECONDS = 600
 
 #: artifacts built while the cache folder was not writable, by path (this process only)
 _IN_MEMORY: dict[Path, Any] = {}
@@ -106,10 +116,21 @@ def save(path: str | Path, payload: Any) -> Path:
     torch.save(payload, buffer)
     body = buffer.getvalue()
     digest = hashlib.sha256(body).hexdigest().encode() + b"\n"
+    write_atomically(path, _MAGIC + digest + body)
+    return path
+
+
+def write_atomically(path: str | Path, raw: bytes) -> Path:
+    """Write ``raw`` to ``path`` so that ``path`` is never half-written: into a temporary file beside
+    it (``.<name>.<random>.tmp``), flushed to disk, then renamed over ``path``. The file gets the
+    permissions a new file of this user gets (0666 less the umask). On any error the temporary file
+    is removed and the error raised; ``path`` is untouched."""
+    path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes it private (0600); a cache is meant to be shared
         with os.fdopen(fd, "wb") as handle:
-            handle.write(_MAGIC + digest + body)
+            handle.write(raw)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -117,6 +138,30 @@ def save(path: str | Path, payload: Any) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _umask() -> int:
+    """This process's umask (reading it means setting it, so it is set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def remove_stale_temporaries(path: str | Path, older_than: float = STALE_SECONDS) -> list[Path]:
+    """Delete the temporary files that :func:`save` left for ``path`` when its process was killed
+    mid-write (``.<name>.<random>.tmp`` beside it) and that are ``older_than`` seconds old; return them."""
+    import time
+
+    path = Path(path)
+    removed = []
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if time.time() - tmp.stat().st_mtime >= older_than:
+                tmp.unlink()
+                removed.append(tmp)
+        except OSError:  # gone already, or not ours to delete
+            pass
+    return removed
 
 
 def _check_regular(path: Path) -> None:
@@ -161,27 +206,42 @@ def load_or_build(name: str, config: dict, build: Callable[[], Any], *, root: st
     path = path_for(name, config, root)
     if path in _IN_MEMORY:
         return _IN_MEMORY[path]
+    readable = True
     if path.exists():
         _check_regular(path)  # a FIFO would block the read below
         try:
             return load(path)
+        except PermissionError as exc:  # another user's file: use it as if the folder were read-only
+            readable = False
+            _warn_once(path.parent, f"cache: cannot read {path.name} ({exc.strerror or exc}); rebuilding it in memory "
+                                    "for this session only. Ask its owner to make it readable (chmod a+r), or point "
+                                    "the course at your own data folder with the COLLAPSELAB_DATA environment variable.")
         except (CorruptCacheError, FileNotFoundError) as exc:
             warnings.warn(f"cache: {exc}; rebuilding it", stacklevel=2)
             try:
                 path.unlink(missing_ok=True)
             except OSError:
                 pass
+    if config.get("data") == data.FINGERPRINT:
+        data.verify_unchanged()  # never build (and cache under the official name) from altered digits
     payload = build()
     check_payload(payload)
+    if not readable:
+        _IN_MEMORY[path] = payload
+        return payload
+    remove_stale_temporaries(path)
     try:
         save(path, payload)
     except OSError as exc:  # read-only folder, full disk, ...
         _IN_MEMORY[path] = payload
-        folder = path.parent
-        if folder not in _warned_read_only:
-            _warned_read_only.add(folder)
-            warnings.warn(f"cache: cannot write to {folder} ({exc.__class__.__name__}: {exc.strerror or exc}); "
-                          "results are kept in memory for this session only. Make the folder writable, or "
-                          f"point the course at another data folder with the COLLAPSELAB_DATA environment "
-                          "variable.", stacklevel=2)
+        _warn_once(path.parent, f"cache: cannot write to {path.parent} ({exc.__class__.__name__}: "
+                                f"{exc.strerror or exc}); results are kept in memory for this session only. Make "
+                                "the folder writable, or point the course at another data folder with the "
+                                "COLLAPSELAB_DATA environment variable.")
     return payload
+
+
+def _warn_once(folder: Path, message: str) -> None:
+    if folder not in _warned_read_only:
+        _warned_read_only.add(folder)
+        warnings.warn(message, stacklevel=3)

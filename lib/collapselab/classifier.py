@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import cache
-from ._checks import check_int, check_positive
+from ._checks import MAX_TORCH_SEED, check_int, check_positive, check_seed
 from .training import default_device, generator, one_cycle, seeded, shuffled_batches
 from .vae import check_images
 
@@ -37,7 +37,7 @@ class ClassifierConfig:
         # plain Python numbers only: the configuration is part of every cache key
         for name in ("epochs", "batch_size"):
             object.__setattr__(self, name, check_int(name, getattr(self, name), minimum=1))
-        object.__setattr__(self, "seed", check_int("seed", self.seed, minimum=0))
+        object.__setattr__(self, "seed", check_seed("seed", self.seed, MAX_TORCH_SEED))
         n_train = check_int("n_train", self.n_train, minimum=1)
         if not 1000 <= n_train <= 60_000:
             raise ValueError(f"n_train must be between 1000 and 60000 training images (fewer cannot train a "

@@ -12,9 +12,17 @@ SHA-256 checksums of the official release. A truncated, altered or swapped file 
 training on the wrong digits. Because only the official bytes load, every cached artifact built
 from MNIST can name its data by :data:`FINGERPRINT`.
 
-**Where the data lives.** :func:`data_root`: the ``COLLAPSELAB_DATA`` environment variable if set,
-else ``data/`` in the course checkout, else ``~/.collapselab/data`` (the library installed outside
-a checkout).
+**Shared, and guarded.** The tensors are loaded once per process and shared by every caller.
+Changing them in place (``x[x < 0.5] = 0``, ``x.clamp_(...)``) would make every model trained
+afterwards, and every artifact cached under :data:`FINGERPRINT`, silently wrong, so the cache
+calls :func:`verify_unchanged` before it builds anything from MNIST: it compares a BLAKE2 digest
+of the tensors with the one taken at load time and raises :class:`MNISTModifiedError` (work on a
+copy: ``x = x.clone()``).
+
+**Where the data lives.** :func:`data_root`: the ``COLLAPSELAB_DATA`` environment variable if set
+(an absolute path, so a notebook in ``notebooks/`` and a command in the repository root see the
+same folder), else ``data/`` in the course checkout, else ``~/.collapselab/data`` (the library
+installed outside a checkout).
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._checks import check_int
+from ._checks import check_int, check_seed
 
 #: the environment variable that points the course at another data folder
 DATA_ENV = "COLLAPSELAB_DATA"
@@ -38,7 +46,12 @@ def data_root() -> Path:
     ``~/.collapselab/data``. Read at call time, so setting the variable in a session takes effect."""
     configured = os.environ.get(DATA_ENV, "").strip()
     if configured:
-        return Path(configured).expanduser()
+        path = Path(configured).expanduser()
+        if not path.is_absolute():
+            raise ValueError(f"{DATA_ENV} must be an absolute path (a relative one would mean another folder in "
+                             f"notebooks/ than in the repository root), got {configured!r}; for example "
+                             f"{DATA_ENV}={Path(configured).resolve()}")
+        return path
     checkout = Path(__file__).resolve().parents[2]
     if (checkout / "pyproject.toml").is_file() and (checkout / "lib" / "collapselab").is_dir():
         return checkout / "data"
@@ -78,6 +91,10 @@ class MNISTNotFoundError(FileNotFoundError):
 
 class MNISTCorruptError(ValueError):
     """An MNIST file is on disk but is not the official file (truncated, altered or swapped)."""
+
+
+class MNISTModifiedError(RuntimeError):
+    """The shared in-memory MNIST tensors were changed in place after they were loaded."""
 
 
 def raw_folder(root: str | Path | None = None) -> Path:
@@ -153,7 +170,9 @@ def load_mnist(train: bool = True, *, root: str | Path | None = None, download: 
     """Load the MNIST training (60,000) or test (10,000) set into memory.
 
     Loaded once per process: later calls return the *same* tensors (so notebooks and library
-    functions share one copy, 188 MB for the training set). Do not modify them in place.
+    functions share one copy, 188 MB for the training set). Do not modify them in place: work on
+    a copy (``x.clone()``); anything built from MNIST afterwards raises :class:`MNISTModifiedError`
+    otherwise (see :func:`verify_unchanged`).
 
     Args:
         train: the training set if True, else the test set.
@@ -190,7 +209,37 @@ def _load(train: bool, root: Path):
     images = read_idx(folder / FILES[train, "images"].name, FILES[train, "images"])
     labels = read_idx(folder / FILES[train, "labels"].name, FILES[train, "labels"])
     images = torch.from_numpy(images.reshape(len(images), -1).copy()).to(torch.float32).div_(255.0)
-    return images, torch.from_numpy(labels.astype(np.int64))
+    labels = torch.from_numpy(labels.astype(np.int64))
+    _LOADED[train, root] = (images, labels, _digest(images, labels))
+    return images, labels
+
+
+#: every MNIST set loaded in this process, by (train, root): (images, labels, digest at load time)
+_LOADED: dict = {}
+
+
+def _digest(images, labels) -> str:
+    """A BLAKE2 digest of the tensors' bytes (about 0.15 s for the 60,000 training images)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for tensor in (images, labels):
+        digest.update(memoryview(tensor.contiguous().numpy()).cast("B"))
+    return digest.hexdigest()
+
+
+def verify_unchanged() -> None:
+    """Check that no MNIST tensor handed out by :func:`load_mnist` was changed in place.
+
+    Raises:
+        MNISTModifiedError: one was; the message says which set and how to work without harm.
+    """
+    for (train, root), (images, labels, expected) in list(_LOADED.items()):
+        if _digest(images, labels) != expected:
+            which = "training" if train else "test"
+            raise MNISTModifiedError(
+                f"the MNIST {which} set that load_mnist() returned was changed in place in this process "
+                "(e.g. x[x < 0.5] = 0 or x.clamp_()), so models and metrics built from it would be wrong and "
+                "would be cached under the official data's name. Work on a copy (x = x.clone()) and restart "
+                "the kernel (or the process) to get the official digits back.")
 
 
 def balanced_subset(labels, n: int, seed: int = 0) -> np.ndarray:
@@ -203,7 +252,7 @@ def balanced_subset(labels, n: int, seed: int = 0) -> np.ndarray:
     if labels.ndim != 1 or len(labels) == 0:
         raise ValueError(f"labels must be a non-empty 1-D array of class labels, got shape {labels.shape}")
     n = check_int("n", n, minimum=1)
-    seed = check_int("seed", seed, minimum=0)
+    seed = check_seed("seed", seed)
     classes, counts = np.unique(labels, return_counts=True)
     k = len(classes)
     quota = np.full(k, n // k) + (np.arange(k) < n % k)

@@ -47,10 +47,17 @@ def report() -> None:
 
 
 def mnist_ready() -> bool:
-    """Print whether MNIST is ready (or exactly how to get it) and return True when it is."""
+    """Print whether MNIST is ready (or exactly how to get it or repair it) and return True when it
+    is: all four files present and each the official one (size and SHA-256, as the loader checks)."""
     missing = data.missing_files()
     if missing:
         print(data.how_to_get_mnist())
+        return False
+    try:  # what the loader checks: each file's size and SHA-256
+        for train in (True, False):
+            data.load_mnist(train, download=False)
+    except (data.MNISTNotFoundError, data.MNISTCorruptError) as exc:
+        print(exc)
         return False
     print("MNIST: all four files found (notebooks 04-06 are ready)")
     return True

@@ -41,14 +41,22 @@ def _number(answer) -> float | None:
 
 def check_expected_std(fn) -> bool:
     """Exercise 01.1: ``fn(t, M)`` should return E[σₜ] of the unbiased photocopier (ddof = 1) with σ₀ = 1."""
-    if fn is None or fn(1, 10) is None:
+    if fn is None:
         _missing(None)
+        return False
+    if not callable(fn):
+        print(f"not yet: pass your function itself, check_expected_std(expected_std), not a value "
+              f"(got the {type(fn).__name__} {fn!r})")
         return False
     cases = [(0, 10), (1, 10), (5, 10), (20, 3), (100, 100)]
     try:
+        if fn(1, 10) is None:
+            _missing(None)
+            return False
         wrong = [(t, m) for t, m in cases if not np.isclose(float(fn(t, m)), gaussian.expected_std(t, m, 1))]
-    except (TypeError, ValueError) as exc:
-        print(f"not yet: expected_std(t, M) should return a number, but calling it failed: {exc}")
+    except Exception as exc:  # the learner's code: say what went wrong instead of a traceback
+        print(f"not yet: expected_std(t, M) should return a number, but calling it failed: "
+              f"{type(exc).__name__}: {exc}")
         return False
     hint = ("one generation multiplies σ by an independent factor √(χ²_{M-1}/(M-1)), so E[σₜ] = αᵗ with "
             "α = E√χ²_{M-1} / √(M - 1)")

@@ -22,14 +22,14 @@ module plugs the VAE into :func:`collapselab.recursion.run` and adds:
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
 import torch
 
 from . import cache, data, image_metrics, policies, recursion, vae
-from ._checks import check_int
+from ._checks import check_int, check_seed
 from .classifier import Classifier, ClassifierConfig, load_or_train as load_classifier
 from .training import default_device, generator, seeded
 
@@ -50,6 +50,9 @@ REFERENCE_IMAGES = 5000
 GENERATION_ZERO = vae.VAEConfig(hidden=256, latent=20, epochs=20, batch_size=256, lr=1e-2)
 
 BUDGETS = ("fixed", "growing")
+
+#: the most images a run may draw or score per generation (MNIST's 60,000 training digits)
+MAX_IMAGES = 60_000
 
 #: a second, smaller digit classifier (another seed, a fifth of the data) for the jobs that must not
 #: use the instrument that measures: the detector filter judges images by its features, and the
@@ -102,10 +105,12 @@ class RunConfig:
                              f"fresh real images), got {n_images}")
         set_("n_images", n_images)
         if self.sample_size is not None:
-            set_("sample_size", check_int("sample_size", self.sample_size, minimum=100))
-        set_("n_eval", check_int("n_eval", self.n_eval, minimum=100))
-        set_("seed", check_int("seed", self.seed, minimum=0))
-        policies.check_name(self.policy)  # a helpful ValueError for an unknown or malformed policy
+            set_("sample_size", check_int("sample_size", self.sample_size, minimum=100, maximum=MAX_IMAGES,
+                                          hint="more samples than MNIST has digits are not needed"))
+        set_("n_eval", check_int("n_eval", self.n_eval, minimum=100, maximum=MAX_IMAGES,
+                                 hint="the metrics' memory grows with it; 5,000 is the course's size"))
+        set_("seed", check_seed("seed", self.seed))
+        set_("policy", policies.canonical(self.policy))  # one spelling per policy; unknown ones raise
         if self.sampling not in vae.SAMPLING_MODES:
             raise ValueError(f"sampling must be one of {', '.join(vae.SAMPLING_MODES)}, got {self.sampling!r}")
         if self.budget not in BUDGETS:

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ._checks import check_fraction, check_int
+from ._checks import check_fraction, check_images, check_int, check_probability_vectors
 
 LOG10 = float(np.log(10))
 
@@ -134,8 +134,12 @@ def class_histogram(predictions, n_classes: int = 10) -> np.ndarray:
 
 
 def class_entropy(histogram) -> float:
-    """Entropy in nats of a class histogram: log 10 for balanced digits, 0 for a single digit."""
-    h = np.asarray(histogram, dtype=float)
+    """Entropy in nats of a class histogram (shares ``(K,)`` summing to 1, e.g. from
+    :func:`class_histogram`): log 10 for balanced digits, 0 for a single digit. Counts are refused:
+    divide them by their sum."""
+    h = check_probability_vectors("histogram", histogram)
+    if h.ndim != 1:
+        raise ValueError(f"histogram must be one vector of class shares (shape (K,)), got shape {h.shape}")
     nz = h[h > 0]
     return float(-(nz * np.log(nz)).sum())
 
@@ -144,10 +148,11 @@ def pixel_diversity(images: torch.Tensor, n: int = 2000, seed: int = 0) -> float
     """Mean Euclidean distance between two distinct images, over ``n`` images drawn at random
     (seeded), in pixel units (images ``(m, 784)`` in [0, 1]). 0 when every image is the same."""
     n = check_int("n", n, minimum=2)
+    images = check_images(images)
     if len(images) < 2:
         raise ValueError("pixel_diversity needs at least 2 images")
     index = torch.randperm(len(images), generator=torch.Generator().manual_seed(seed))[:n]
-    x = images[index].float()
+    x = images[index]
     d = torch.cdist(x, x)
     return float(d.sum() / (len(x) * (len(x) - 1)))
 
@@ -202,6 +207,13 @@ def make_reference(classifier, real_images: torch.Tensor, k: int = 3, tail_quant
 def tail_share(reference: Reference, features: torch.Tensor, probabilities: torch.Tensor) -> float:
     """Share of images (given by their ``features`` ``(n, 128)`` and class ``probabilities``
     ``(n, 10)``) that are confidently recognised and lie in the outer tail of their class."""
+    features, probabilities = torch.as_tensor(features), torch.as_tensor(probabilities)
+    n, classes = len(reference.centroids), reference.centroids.shape
+    if features.ndim != 2 or features.shape[1] != classes[1] or len(features) == 0:
+        raise ValueError(f"features must have shape (n, {classes[1]}) like the reference's, got {tuple(features.shape)}")
+    if probabilities.shape != (len(features), n):
+        raise ValueError(f"probabilities must have shape ({len(features)}, {n}): one row of class probabilities "
+                         f"per image, got {tuple(probabilities.shape)}")
     confidence, label = probabilities.max(dim=1)
     distance = (features.float() - reference.centroids[label]).norm(dim=1)
     return float(((distance > reference.tail_radius[label]) & (confidence > TAIL_CONFIDENCE)).float().mean())
@@ -214,11 +226,12 @@ def blur(images: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
     from ._checks import check_positive
 
     sigma = check_positive("sigma", sigma)
+    images = check_images(images)
     radius = max(1, int(3 * sigma))
     x = torch.arange(-radius, radius + 1, dtype=torch.float32)
     kernel = torch.exp(-0.5 * (x / sigma) ** 2)
     kernel /= kernel.sum()
-    out = images.float().view(-1, 1, 28, 28)
+    out = images.reshape(-1, 1, 28, 28)
     out = torch.nn.functional.conv2d(out, kernel.view(1, 1, 1, -1), padding=(0, radius))
     out = torch.nn.functional.conv2d(out, kernel.view(1, 1, -1, 1), padding=(radius, 0))
     return out.reshape(len(images), 784).clamp_(0.0, 1.0)

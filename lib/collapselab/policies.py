@@ -262,6 +262,30 @@ def check_name(name) -> tuple[str, float | None]:
     return kind, fraction
 
 
+def canonical(policy) -> str:
+    """The one spelling of a policy name (``'mix:0.10'``, ``'mix:1e-1'`` -> ``'mix:0.1'``; ``'mix:1.0'``
+    -> ``'mix:1'``), which configurations store so that one policy has one cache key and one label.
+
+    ``policy`` may be a name or a registered :class:`Policy` (its ``name`` is used). Raises
+    ``ValueError`` for an unknown or malformed name, or for a policy object that is not a registered
+    one (a custom ``filtered(...)`` policy has no name to cache by: run it with
+    :func:`collapselab.recursion.run` directly)."""
+    if isinstance(policy, Policy):
+        name = policy.name
+        try:
+            check_name(name)
+        except ValueError:
+            raise ValueError(f"policy {policy!r} is not a registered policy, so it has no name to store in a "
+                             f"configuration (and cache by); give one of {', '.join(names())}, or run a custom "
+                             "policy with collapselab.recursion.run") from None
+        policy = name
+    kind, fraction = check_name(policy)
+    if fraction is None:
+        return kind
+    short = f"{fraction:g}"
+    return f"{kind}:{short if float(short) == fraction else repr(fraction)}"
+
+
 def needs(name: str) -> tuple[str, ...]:
     """The resources the policy ``name`` needs beyond the engine's :class:`Step` (e.g. ``('lab',)``)."""
     return _REGISTRY[check_name(name)[0]].needs

@@ -22,17 +22,15 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
-import tempfile
 import urllib.request
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import check_int, check_positive
+from ._checks import MAX_TORCH_SEED, check_int, check_positive, check_seed
 from .data import data_root
 from .training import generator, one_cycle, seeded
 
@@ -83,17 +81,16 @@ def _verify(raw: bytes, path: Path) -> str:
 
 
 def _download(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from .cache import write_atomically
+
     try:
         with urllib.request.urlopen(CORPUS_URL, timeout=30) as response:
             raw = response.read()
     except OSError as exc:
         raise TextNotFoundError(how_to_get_text(path.parent) + f"\n(the download failed: {exc})") from None
     _verify(raw, Path(CORPUS_URL))  # never store a wrong file
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(raw)
-    os.replace(tmp, path)
+    path.parent.mkdir(parents=True, exist_ok=True)  # only now: a failed download leaves no folder behind
+    write_atomically(path, raw)
 
 
 def load_corpus(root: str | Path | None = None, *, download: bool = True) -> str:
@@ -303,6 +300,25 @@ def passage_nll(model: CharGRU, rows: torch.Tensor) -> torch.Tensor:
     return loss.mean(dim=1)
 
 
+#: the smallest positive sampling temperature: logits / T overflow float32 long before T = 1e-38,
+#: and any T this small already picks the most likely character, so write 0 (greedy) instead
+MIN_TEMPERATURE = 1e-3
+
+
+def check_temperature(temperature, name: str = "temperature") -> float:
+    """Return ``temperature`` as a float: 0 (greedy) or a finite number >= :data:`MIN_TEMPERATURE`
+    (numpy numbers accepted; ``True`` is not a temperature). Raises ``ValueError`` otherwise."""
+    import numbers
+
+    t = temperature
+    if isinstance(t, bool) or not isinstance(t, numbers.Real) or not math.isfinite(t) or t < 0:
+        raise ValueError(f"{name} must be a finite number >= 0 (0 = greedy), got {t!r}")
+    if 0 < t < MIN_TEMPERATURE:
+        raise ValueError(f"{name} must be 0 (greedy) or at least {MIN_TEMPERATURE:g}, got {float(t):g}: a smaller one "
+                         "overflows the logits and means greedy decoding anyway; write 0")
+    return float(t)
+
+
 @torch.no_grad()
 def sample(model: CharGRU, n: int, start: int, *, temperature: float = 1.0, seed: int = 0,
            length: int = PASSAGE, streams: int = 512, burn_in: int = 64) -> torch.Tensor:
@@ -314,8 +330,13 @@ def sample(model: CharGRU, n: int, start: int, *, temperature: float = 1.0, seed
     starts at the token ``start`` (a line break), writes ``burn_in`` characters that are thrown
     away, then passage after passage."""
     n = check_int("n", n, minimum=1)
-    if not (isinstance(temperature, (int, float)) and math.isfinite(temperature) and temperature >= 0):
-        raise ValueError(f"temperature must be a finite number >= 0, got {temperature!r}")
+    temperature = check_temperature(temperature)
+    seed = check_seed("seed", seed, MAX_TORCH_SEED)
+    vocab = model.embed.num_embeddings
+    start = check_int("start", start, minimum=0, maximum=vocab - 1, hint=f"it is a token id of the model's {vocab}-character vocabulary")
+    length = check_int("length", length, minimum=1)
+    streams = check_int("streams", streams, minimum=1)
+    burn_in = check_int("burn_in", burn_in, minimum=0)
     streams = min(streams, n)
     per_stream = math.ceil(n / streams)
     gen = generator(seed)

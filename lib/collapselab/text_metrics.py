@@ -57,8 +57,13 @@ def repetition_rate(passages: Iterable[str], n: int = 3) -> float:
     """Share of word ``n``-grams that repeat an earlier ``n``-gram *of the same passage*, over all
     passages (0 when no passage repeats itself; near 1 for a passage stuck in a loop). Passages are
     judged one at a time, so two passages that happen to share a phrase do not count."""
+    if isinstance(passages, str):
+        raise ValueError("repetition_rate takes a list of passages, got one string (it would be read as a "
+                         "list of single characters); pass [text] to judge one passage")
     repeated = total = 0
     for passage in passages:
+        if not isinstance(passage, str):
+            raise ValueError(f"repetition_rate takes a list of passages (strings), got a {type(passage).__name__} in it")
         grams = ngrams(words(passage), n)
         total += len(grams)
         repeated += len(grams) - len(set(grams))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import warnings
 from typing import Iterator
 
 import torch
@@ -18,15 +19,36 @@ import torch
 THREADS_ENV = "COLLAPSELAB_THREADS"
 
 
-def apply_thread_setting() -> int | None:
-    """Apply ``$COLLAPSELAB_THREADS`` (a positive integer) to torch; return it, or None if unset."""
+def thread_setting() -> int | None:
+    """``$COLLAPSELAB_THREADS`` as a thread count, or None when it is unset or empty.
+
+    Raises ``ValueError`` (a one-line message that says what to set) unless it is a whole number
+    from 1 to four times this machine's CPU count (more threads than that only oversubscribe it).
+    """
     value = os.environ.get(THREADS_ENV, "").strip()
     if not value:
         return None
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"{THREADS_ENV} must be a positive integer, got {value!r}")
-    torch.set_num_threads(int(value))
+    limit = 4 * (os.cpu_count() or 1)
+    if not value.isdigit() or not 1 <= int(value) <= limit:
+        raise ValueError(f"{THREADS_ENV} must be a whole number of threads from 1 to {limit} (4 x this machine's "
+                         f"{os.cpu_count() or 1} CPUs), got {value!r}; unset it to let torch choose")
     return int(value)
+
+
+def apply_thread_setting() -> int | None:
+    """Apply ``$COLLAPSELAB_THREADS`` to torch and return it (None if unset).
+
+    Called when the library is imported; a bad value is not applied but warned about (a notebook
+    still imports), and ``python -m collapselab`` refuses it with exit status 2 before any work.
+    """
+    try:
+        threads = thread_setting()
+    except ValueError as exc:
+        warnings.warn(f"{exc} (ignored: torch keeps its default of {torch.get_num_threads()} threads)", stacklevel=2)
+        return None
+    if threads is not None:
+        torch.set_num_threads(threads)
+    return threads
 
 
 apply_thread_setting()

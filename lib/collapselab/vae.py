@@ -29,7 +29,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import check_int, check_positive
+from ._checks import MAX_TORCH_SEED, check_images, check_int, check_positive, check_seed
 from .training import default_device, generator, one_cycle, seeded, shuffled_batches
 
 PIXELS = 784
@@ -62,7 +62,7 @@ class VAEConfig:
         # store plain Python numbers (a numpy scalar could never be read back by safe loading)
         for name in ("hidden", "latent", "epochs", "batch_size"):
             object.__setattr__(self, name, check_int(name, getattr(self, name), minimum=1))
-        object.__setattr__(self, "seed", check_int("seed", self.seed, minimum=0))
+        object.__setattr__(self, "seed", check_seed("seed", self.seed, MAX_TORCH_SEED))
         lr = check_positive("lr", self.lr)
         if lr > 1:
             raise ValueError(f"lr must be <= 1 (Adam diverges far below that; the default is 6e-3), got {lr}")
@@ -86,7 +86,11 @@ class VAE(nn.Module):
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(mu, logvar)``, each ``(n, latent)``, of q(z | x) for images ``x`` ``(n, 784)`` (moved
         to the model's device if needed)."""
-        h = self.encoder(x.to(self.to_mu.weight.device))
+        weight = self.to_mu.weight
+        return self._encode(check_images(x, "x").to(device=weight.device, dtype=weight.dtype))
+
+    def _encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        h = self.encoder(x)  # x already checked and on the model's device (the training loop's path)
         return self.to_mu(h), self.to_logvar(h)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
@@ -95,8 +99,9 @@ class VAE(nn.Module):
         return torch.sigmoid(self.decoder(z.to(self.to_mu.weight.device)))
 
     def forward(self, x: torch.Tensor, gen: torch.Generator | None = None):
-        """``(logits, mu, logvar)`` with one reparameterised sample z = mu + sigma * eps."""
-        mu, logvar = self.encode(x)
+        """``(logits, mu, logvar)`` with one reparameterised sample z = mu + sigma * eps, for a
+        batch ``x`` ``(b, 784)`` already on the model's device (as the training loop passes it)."""
+        mu, logvar = self._encode(x)
         eps = torch.randn(mu.shape, generator=gen, device=mu.device, dtype=mu.dtype)
         return self.decoder(mu + eps * torch.exp(0.5 * logvar)), mu, logvar
 
@@ -106,6 +111,8 @@ class VAE(nn.Module):
         (``mode="mean"``, grey levels in [0, 1]) or Bernoulli draws of every pixel from them
         (``mode="bernoulli"``, values 0 or 1). The same ``seed`` gives the same codes in both modes."""
         n = check_int("n", n, minimum=0)
+        seed = check_seed("seed", seed, MAX_TORCH_SEED)
+        batch_size = check_int("batch_size", batch_size, minimum=1)
         if mode not in SAMPLING_MODES:
             raise ValueError(f"mode must be one of {', '.join(SAMPLING_MODES)}, got {mode!r}")
         device = next(self.parameters()).device
@@ -127,20 +134,6 @@ def negative_elbo(logits: torch.Tensor, x: torch.Tensor, mu: torch.Tensor, logva
     bce = F.binary_cross_entropy_with_logits(logits, x, reduction="sum")
     kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
     return bce + kl
-
-
-def check_images(images: torch.Tensor, name: str = "images") -> torch.Tensor:
-    """Raise ``ValueError`` unless ``images`` is a float tensor ``(n, 784)`` with values in [0, 1]."""
-    if not isinstance(images, torch.Tensor) or images.ndim != 2 or images.shape[1] != PIXELS:
-        shape = tuple(images.shape) if hasattr(images, "shape") else type(images).__name__
-        raise ValueError(f"{name} must be a tensor of shape (n, 784), got {shape}; flatten 28x28 images first")
-    if len(images) == 0:
-        raise ValueError(f"{name} is empty")
-    # min and max propagate NaN, and inf fails the bounds: no full-size temporary needed
-    low, high = torch.aminmax(images) if torch.is_floating_point(images) else (None, None)
-    if low is None or not (low >= 0 and high <= 1):
-        raise ValueError(f"{name} must hold finite floats in [0, 1] (divide uint8 pixels by 255)")
-    return images
 
 
 def make_optimizer(model: nn.Module, lr: float) -> torch.optim.Optimizer:
@@ -220,7 +213,7 @@ def train(
     """
     images = check_images(images)
     if test_images is not None:
-        check_images(test_images, "test_images")
+        test_images = check_images(test_images, "test_images")
     device = torch.device(device) if device else default_device()
     with seeded(config.seed):
         model = VAE(config.hidden, config.latent).to(device)
