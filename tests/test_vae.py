@@ -103,3 +103,11 @@ def test_numpy_settings_give_a_checkpoint_that_safe_loading_reads_back(tmp_path)
     path = cache.save(tmp_path / "vae.pt", trained.state())  # refuses numpy scalars
     restored = vae.TrainedVAE.from_state(cache.load(path), device="cpu")
     assert restored.config == config and all(type(v) in (int, float) for v in restored.config.as_dict().values())
+
+
+def test_the_default_settings_are_the_courses_generation_zero():
+    from collapselab import generations
+
+    assert generations.GENERATION_ZERO == vae.VAEConfig()
+    assert (vae.VAEConfig().hidden, vae.VAEConfig().epochs, vae.VAEConfig().lr) == (256, 20, 1e-2)
+    assert vae.VAE().to_mu.in_features == vae.VAEConfig().hidden

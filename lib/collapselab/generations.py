@@ -42,12 +42,12 @@ EVAL_IMAGES = 5000
 #: real test images in the metric reference (a class-balanced subset of the 10,000)
 REFERENCE_IMAGES = 5000
 
-#: the VAE of every generation: 20 epochs over 10,000 images (800 steps of 256), about 6 s on a
-#: 2-core CPU. Chosen by a sweep (hidden 128 to 512, batch 128 to 512, learning rates, 10,000 or
-#: 20,000 images, 15 to 40 epochs) for the lowest FD at a cost that lets notebooks 05-06 train a
-#: dozen generations within their budgets; 60 % more steps lower FD by less than a quarter
-#: (notebook 04 checks this on five seeds).
-GENERATION_ZERO = vae.VAEConfig(hidden=256, latent=20, epochs=20, batch_size=256, lr=1e-2)
+#: the VAE of every generation: the defaults of :class:`collapselab.vae.VAEConfig` (one source of
+#: truth), 20 epochs over 10,000 images (800 steps of 256), about 6 s on a 2-core CPU. Chosen by a
+#: sweep (hidden 128 to 512, batch 128 to 512, learning rates, 10,000 or 20,000 images, 15 to 40
+#: epochs) for the lowest FD at a cost that lets notebooks 05-06 train a dozen generations within
+#: their budgets; notebook 04 measures what 60 % more steps change.
+GENERATION_ZERO = vae.VAEConfig()
 
 BUDGETS = ("fixed", "growing")
 
