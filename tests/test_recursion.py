@@ -149,8 +149,6 @@ def test_a_malformed_policy_name_gets_one_clear_message(name, message):
 
 
 def test_a_policy_that_needs_resources_says_which():
-    from collapselab import generations  # registers the image-only detector filter  # noqa: F401
-
     with pytest.raises(ValueError, match="policy 'detector-filter:0.5' needs lab, pool"):
         policies.as_policy("detector-filter:0.5")
 
@@ -227,3 +225,34 @@ def test_the_engine_runs_exactly_the_hand_written_loop(real):
         by_hand.append(model)
         data = gaussian.sample(model, len(real), rng)
     assert run(real, "replace").models == by_hand
+
+
+IMPORT_ORDERS = ["", "import collapselab.generations", "import collapselab.text_experiments",
+                 "import collapselab.cli", "import collapselab.text_experiments, collapselab.generations"]
+
+
+@pytest.mark.parametrize("first", IMPORT_ORDERS)
+def test_the_policy_names_are_the_same_whatever_is_imported_first(first):
+    """A fresh interpreter per import order: the registry must not depend on which module ran first."""
+    import json
+    import subprocess
+    import sys
+
+    code = (f"{first}\nimport json\nfrom collapselab import policies, text_experiments as tx\n"
+            "try:\n    tx.TextRunConfig(policy='detector-filter:0.5'); said = 'accepted'\n"
+            "except ValueError as e:\n    said = str(e)\n"
+            "print(json.dumps([policies.names(), policies.names('text'), policies.names('images'), said]))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    every, text_names, image_names, said = json.loads(done.stdout)
+    assert "detector-filter:<fraction>" in every and "detector-filter:<fraction>" in image_names
+    assert "detector-filter:<fraction>" not in text_names and "mix:<fraction>" in text_names
+    assert said.startswith("policy 'detector-filter:0.5' is for images only; the text photocopier takes replace")
+
+
+def test_the_detector_filter_is_built_by_the_image_photocopier():
+    from collapselab import generations
+
+    entry_family = policies.family("detector-filter:0.5")
+    assert entry_family == "images" and policies.family("mix:0.5") is None
+    assert callable(generations.detector_filter)

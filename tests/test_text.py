@@ -210,8 +210,6 @@ def test_generation_zero_is_shared_by_every_policy_and_temperature():
     ({"generations": -1}, "generations must be >= 0"),
 ])
 def test_bad_run_settings_are_refused(changes, message):
-    from collapselab import generations  # noqa: F401  (registers the image-only policies)
-
     with pytest.raises(ValueError, match=message):
         tiny(**changes)
 

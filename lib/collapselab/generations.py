@@ -209,14 +209,11 @@ class Detector:
         return (score(self.lab.second.features(images)) > 0).numpy()
 
 
-def _detector_filter(fraction: float, *, lab: "Lab", pool: np.ndarray, sampling: str = "mean",
-                     seed: int = 0) -> policies.Policy:
+def detector_filter(fraction: float, *, lab: "Lab", pool: np.ndarray, sampling: str = "mean",
+                    seed: int = 0) -> policies.Policy:
+    """The policy ``detector-filter:<fraction>``: ``mix(fraction)`` (new samples plus a fraction of
+    fresh real images), then only the images the :class:`Detector` judges real are kept."""
     return policies.filtered(policies.mix(fraction), Detector(lab, pool, sampling, seed=seed))
-
-
-policies.register("detector-filter", _detector_filter, takes_fraction=True, needs=("lab", "pool"),
-                  options=("sampling", "seed"),
-                  help="a stream of fresh real and generated images, filtered by a real-vs-generated detector")
 
 
 # --- the shared resources ----------------------------------------------------------------------

@@ -18,9 +18,12 @@ policy (the name you type)   next training set (``n`` = sample size)
 ``filtered(p, keep)``        what policy ``p`` builds, minus the samples ``keep`` rejects
 ===========================  =============================================================
 
-Policies are found by name in one registry (:func:`make`, :func:`check_name`, :func:`names`);
-modules with policies of their own (the image photocopier's detector filter) :func:`register`
-them, so a name means the same thing everywhere and every mistake gets one clear message.
+Policies are found by name in one registry (:func:`make`, :func:`check_name`, :func:`names`),
+which holds every name from the moment this module is imported, whatever else was imported: a
+name means the same thing everywhere and every mistake gets one clear message. A policy that
+belongs to one photocopier (the image photocopier's ``detector-filter:<fraction>``) is listed
+with its :func:`family` and built by that photocopier's module; ``names('text')`` lists what the
+text photocopier accepts.
 """
 
 from __future__ import annotations
@@ -220,23 +223,39 @@ class _Entry:
     help: str
     needs: tuple[str, ...] = ()
     options: tuple[str, ...] = ()
+    family: str | None = None
 
 
 _REGISTRY: dict[str, _Entry] = {}
 
+#: the photocopiers with policies of their own (``None`` in :func:`family`: a policy of every one)
+FAMILIES = ("images", "text")
+
 
 def register(name: str, factory: Callable[..., Policy], *, takes_fraction: bool = False, help: str = "",
-             needs: tuple[str, ...] = (), options: tuple[str, ...] = ()) -> None:
+             needs: tuple[str, ...] = (), options: tuple[str, ...] = (), family: str | None = None) -> None:
     """Make a policy available by name. ``factory(**resources)`` (or ``factory(fraction,
     **resources)`` when ``takes_fraction``: the name is then typed ``name:<fraction>``) returns the
     policy; ``needs`` names the keyword resources it requires (e.g. ``('lab',)``), ``options`` the
-    ones it uses when they are given."""
-    _REGISTRY[name] = _Entry(factory, takes_fraction, help, tuple(needs), tuple(options))
+    ones it uses when they are given; ``family`` the one photocopier it belongs to (one of
+    :data:`FAMILIES`), or ``None`` for a general policy."""
+    if family is not None and family not in FAMILIES:
+        raise ValueError(f"family must be one of {', '.join(FAMILIES)} or None, got {family!r}")
+    _REGISTRY[name] = _Entry(factory, takes_fraction, help, tuple(needs), tuple(options), family)
 
 
-def names() -> list[str]:
-    """Every registered policy name, as a user types it (``mix:<fraction>`` for fractional ones)."""
-    return [f"{n}:<fraction>" if e.takes_fraction else n for n, e in _REGISTRY.items()]
+def names(family: str | None = None) -> list[str]:
+    """The registered policy names as a user types them (``mix:<fraction>`` for fractional ones):
+    all of them, or with ``family`` (``'images'``, ``'text'``) those that photocopier accepts."""
+    if family is not None and family not in FAMILIES:
+        raise ValueError(f"family must be one of {', '.join(FAMILIES)} or None, got {family!r}")
+    return [f"{n}:<fraction>" if e.takes_fraction else n for n, e in _REGISTRY.items()
+            if family is None or e.family in (None, family)]
+
+
+def family(name: str) -> str | None:
+    """The photocopier the policy ``name`` belongs to (``'images'``, ...), or ``None`` for a general one."""
+    return _REGISTRY[check_name(name)[0]].family
 
 
 def _unknown(policy) -> ValueError:
@@ -319,3 +338,13 @@ register("accumulate-subsample", accumulate_subsample, help="n drawn from everyt
 register("provenance-accumulate", provenance_accumulate, help="accumulate, synthetic never more than real")
 register("mix", mix, takes_fraction=True, help="new synthetic samples plus a fraction of fresh real ones")
 register("real-only", real_only, help="fresh real data only: the control")
+
+
+def _detector_filter(fraction: float, **resources) -> Policy:
+    from .generations import detector_filter  # built by the image photocopier, which owns the detector
+
+    return detector_filter(fraction, **resources)
+
+
+register("detector-filter", _detector_filter, takes_fraction=True, needs=("lab", "pool"), options=("sampling", "seed"),
+         family="images", help="a stream of fresh real and generated images, filtered by a real-vs-generated detector")

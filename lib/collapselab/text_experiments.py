@@ -78,8 +78,9 @@ class TextRunConfig:
         if self.n_real is not None:
             object.__setattr__(self, "n_real", check_int("n_real", self.n_real, minimum=10))
         object.__setattr__(self, "policy", policies.canonical(self.policy))  # one spelling; unknown ones raise
-        if "lab" in policies.needs(self.policy):
-            raise ValueError(f"policy {self.policy!r} is for images only")
+        if policies.family(self.policy) not in (None, "text"):
+            raise ValueError(f"policy {self.policy!r} is for images only; the text photocopier takes "
+                             f"{', '.join(policies.names('text'))}")
         object.__setattr__(self, "temperature", text.check_temperature(self.temperature))
         if not isinstance(self.lm, text.LMConfig):
             raise ValueError(f"lm must be a collapselab.text.LMConfig, got {self.lm!r}")
