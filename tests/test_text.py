@@ -180,13 +180,32 @@ def test_accumulate_keeps_every_generations_passages(lab):
     assert run.train_sizes == [60, 120, 180]
 
 
-def test_every_generation_starts_from_the_same_pretrained_state(lab):
-    config = tiny(generations=1)
-    base = lab.base(config)
-    gen1, _ = lab.finetune(config, 1, lab.real[:50])
-    fresh = text.new_model(lab.tokenizer.size, TINY_LM, 0)
-    moved = lambda m: sum((a - b).abs().sum() for a, b in zip(m.parameters(), base.parameters()))  # noqa: E731
-    assert moved(gen1) < moved(fresh)
+def test_every_generation_starts_from_the_same_pretrained_state(lab, monkeypatch):
+    """Shumailov et al.'s protocol: generation g is the *pre-trained* model fine-tuned on g's data,
+    not generation g - 1 fine-tuned further. Rebuild generation 2 both ways from the rows it was
+    given: the run's model must be the first, and differ from the second."""
+    config = tiny(generations=2, seed=5)
+    given = {}
+    finetune = lab.finetune
+
+    def spy(config, generation, rows):
+        model, losses = finetune(config, generation, rows)
+        given[generation] = (rows.clone(), model)
+        return model, losses
+
+    monkeypatch.setattr(lab, "finetune", spy)
+    tx.run(config, lab, progress=False)
+    rows, gen2 = given[2]
+
+    def tuned_from(start):
+        model = text.new_model(lab.tokenizer.size, TINY_LM, 0)
+        model.load_state_dict(start.state_dict())
+        text.train(model, rows, TINY_LM.finetune_steps, TINY_LM.finetune_lr, TINY_LM, seed=config.seed * 1000 + 2)
+        return model
+
+    same = lambda a, b: all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))  # noqa: E731
+    assert same(gen2, tuned_from(lab.base(config)))
+    assert not same(gen2, tuned_from(given[1][1]))
 
 
 def test_a_second_run_is_read_from_the_cache(lab):
