@@ -1,10 +1,31 @@
-"""Shared fixtures: MNIST (real, from data/MNIST/raw) and a tiny, quickly trained classifier."""
+"""Shared fixtures: MNIST (real, from data/MNIST/raw) and a tiny, quickly trained classifier; and
+the markers that pick a fast unit subset (``python -m pytest -m "not notebooks and not browser and
+not slow"``; the README's test command runs everything)."""
 
 import os
 
 import pytest
 
 from collapselab import classifier, data
+
+#: test modules that build the website and drive a browser
+BROWSER_MODULES = {"test_site.py"}
+#: fixtures that train a model or run a photocopier: a test using one is slow
+SLOW_FIXTURES = {"tiny_classifier", "lab", "tiny"}
+#: test modules in which every test trains or runs something
+SLOW_MODULES = {"test_generations.py", "test_classifier.py", "test_cli.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark each test ``notebooks``, ``browser`` or ``slow`` (see pyproject.toml's markers)."""
+    for item in items:
+        name = item.path.name
+        if item.path.suffix == ".ipynb" or "top_to_bottom" in item.name and name == "test_student.py":
+            item.add_marker(pytest.mark.notebooks)
+        elif name in BROWSER_MODULES:
+            item.add_marker(pytest.mark.browser)
+        elif name in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
