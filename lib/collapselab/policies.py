@@ -15,8 +15,11 @@ policy (the name you type)   next training set (``n`` = sample size)
 ``provenance-accumulate``    accumulate, but synthetic samples never outnumber real ones
 ``mix:<f>``                  ``(1 - f) n`` new synthetic samples plus ``f n`` fresh real ones
 ``real-only``                ``n`` fresh real samples, no synthetic data: the control
-``filtered(p, keep)``        what policy ``p`` builds, minus the samples ``keep`` rejects
+``detector-filter:<f>``      ``mix:<f>``, minus what a real-vs-generated detector rejects (images only)
 ===========================  =============================================================
+
+In code, :func:`filtered(p, keep) <filtered>` builds what policy ``p`` builds minus the samples
+``keep`` rejects (a policy without a registered name, for :func:`collapselab.recursion.run`).
 
 Policies are found by name in one registry (:func:`make`, :func:`check_name`, :func:`names`),
 which holds every name from the moment this module is imported, whatever else was imported: a

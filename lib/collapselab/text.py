@@ -182,9 +182,10 @@ def passages(tokens: torch.Tensor, length: int = PASSAGE) -> torch.Tensor:
 
 
 class CharGRU(nn.Module):
-    """embedding -> one GRU layer -> a linear read-out of the next character's logits."""
+    """embedding -> one GRU layer -> a linear read-out of the next character's logits (defaults:
+    :class:`LMConfig`'s, the course's model)."""
 
-    def __init__(self, vocab: int, embed: int = 32, hidden: int = 256):
+    def __init__(self, vocab: int, embed: int = 32, hidden: int = 128):
         super().__init__()
         self.embed = nn.Embedding(vocab, embed)
         self.rnn = nn.GRU(embed, hidden, batch_first=True)
