@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from collapselab import cache, data, generations, vae
+from collapselab import cache, data, generations, recursion, vae
 from collapselab.classifier import ClassifierConfig
 
 from .conftest import linked_data_root
@@ -51,9 +51,8 @@ def test_the_fresh_pool_is_every_training_image_outside_generation_zero(lab):
 
 def test_fresh_images_are_drawn_from_the_pool_without_repeats_until_it_is_used_up(lab):
     pool = np.arange(1000, 1050)
-    draw = lab.fresh_source(pool)
-    rng = np.random.default_rng(0)
-    drawn = torch.cat([draw(30, rng), draw(20, rng)])
+    draw = recursion.fresh_source(lab.fresh_pool(pool), None, np.random.default_rng(0))
+    drawn = torch.cat([draw(30), draw(20)])
     by_sum = lambda x: x[x.sum(1).argsort()]  # noqa: E731 (order-free comparison)
     assert torch.equal(by_sum(drawn), by_sum(lab.images[pool]))
 
@@ -220,3 +219,46 @@ def test_numpy_numbers_are_stored_as_plain_python_numbers():
 def test_unknown_metric_names_the_known_ones(lab):
     with pytest.raises(ValueError, match="no metric 'fid'"):
         generations.run(tiny(), lab, progress=False).metric("fid")
+
+
+# --- latent spread: the spread of a generation's samples in generation 0's latent space ----------
+
+def test_latent_spread_is_one_for_generation_zero_and_for_the_real_only_control_near_one(lab):
+    run = generations.run(tiny(policy="real-only", seed=11), lab, progress=False)
+    spread = run.metric("latent_spread")
+    assert spread[0] == 1.0
+    assert np.all(np.abs(spread[1:] - 1) < 0.5)  # retrained on fresh real digits: about as spread out
+
+
+def test_a_sampler_that_draws_one_image_over_and_over_has_a_latent_spread_of_zero(lab, monkeypatch):
+    """From generation 1 on, every model 'samples' one fixed image: nothing is spread out any more."""
+    original = vae.VAE.sample
+    zero = {}
+
+    def sample(model, n, seed=0, mode="mean", batch_size=4096):
+        if zero.setdefault("model", model) is model:  # generation 0 samples as usual
+            return original(model, n, seed=seed, mode=mode, batch_size=batch_size)
+        return original(model, 1, seed=seed, mode=mode).repeat(n, 1)
+
+    monkeypatch.setattr(vae.VAE, "sample", sample)
+    run = generations.run(tiny(generations=1, seed=12), lab, progress=False)
+    assert run.metric("latent_spread")[0] == 1.0 and run.metric("latent_spread")[1] < 1e-6
+
+
+def test_every_generation_is_encoded_by_generation_zeros_encoder(lab, monkeypatch):
+    encoders = []
+    original = vae.VAE.encode
+
+    def encode(model, x):
+        encoders.append(model)
+        return original(model, x)
+
+    monkeypatch.setattr(vae.VAE, "encode", encode)
+    run = generations.run(tiny(seed=13), lab, progress=False)
+    assert len(encoders) == 3 and all(e is run.models[0] for e in encoders)
+
+
+def test_a_runs_losses_and_detector_accuracy_come_from_the_history(lab):
+    run = generations.run(tiny(generations=1, seed=14), lab, progress=False)
+    assert run.losses == [info["losses"] for info in run.info] and len(run.losses[1]) == TINY_VAE.epochs
+    assert run.detector_accuracy == {}

@@ -154,19 +154,67 @@ def test_a_policy_that_needs_resources_says_which():
 
 
 def test_every_callback_receives_the_generation_it_works_on(real):
-    seen = {"fit": [], "measure": [], "keep": []}
+    seen = {"fit": [], "sample": [], "measure": [], "keep": []}
 
     def fit(data, step):
         seen["fit"].append(step.generation)
         return gaussian.fit(data)
 
+    def sample(model, n, step):
+        # the model drawn from is the previous generation's, and the step says so
+        seen["sample"].append((step.generation, model is step.model is step.history.models[-1]))
+        return gaussian.sample(model, n, step)
+
     def keep(step, x, prov):
         seen["keep"].append((step.generation, step.model is not None))
         return np.ones(len(x), bool)
 
-    recursion.run(fit, gaussian.sample, real, 3, policies.filtered(policies.replace(), keep),
+    recursion.run(fit, sample, real, 3, policies.filtered(policies.replace(), keep),
                   measure=lambda model, data, step: seen["measure"].append(step.generation) or {}, seed=0)
-    assert seen == {"fit": [0, 1, 2, 3], "measure": [0, 1, 2, 3], "keep": [(1, True), (2, True), (3, True)]}
+    assert seen == {"fit": [0, 1, 2, 3], "sample": [(1, True), (2, True), (3, True)],
+                    "measure": [0, 1, 2, 3], "keep": [(1, True), (2, True), (3, True)]}
+
+
+def test_a_callback_reads_earlier_generations_from_the_history_not_from_its_own_memory(real):
+    """measure compares each generation with generation 0 through step.history, called in any order."""
+    def measure(model, data, step):
+        first = step.history.models[0]
+        return {"std_ratio": model.std / first.std, "gen0_seen": step.history.metrics[0]["std_ratio"] if step.generation else None}
+
+    history = recursion.run(gaussian.fit, gaussian.sample, real, 3, measure=measure, seed=0)
+    assert history.metrics[0] == {"std_ratio": 1.0, "gen0_seen": None}
+    assert [m["gen0_seen"] for m in history.metrics[1:]] == [1.0, 1.0, 1.0]
+    assert history.metric("std_ratio")[3] == history.models[3].std / history.models[0].std
+
+
+def test_what_a_callback_records_about_a_generation_is_kept_in_the_history(real):
+    def fit(data, step):
+        step.record(n_fitted=len(data), generation=step.generation)
+        return gaussian.fit(data)
+
+    def keep(step, x, prov):
+        step.record(kept=len(x) - 1)
+        return np.arange(len(x)) > 0
+
+    history = recursion.run(fit, gaussian.sample, real, 2, policies.filtered(policies.replace(), keep), seed=0)
+    assert history.info == [{"n_fitted": 50, "generation": 0},
+                            {"kept": 49, "n_fitted": 49, "generation": 1},
+                            {"kept": 49, "n_fitted": 49, "generation": 2}]
+
+
+def test_the_engine_draws_fresh_data_from_a_pool_of_rows_without_copying_them(real):
+    data = np.arange(100.0)
+    history = recursion.run(gaussian.fit, gaussian.sample, real, 3, "real-only",
+                            fresh=recursion.FreshPool(data, np.arange(90, 100)), sample_size=5, keep_data=True, seed=0)
+    drawn = np.concatenate(history.data[1:3])
+    assert sorted(drawn.tolist()) == list(np.arange(90.0, 100.0))  # each row once before any repeats
+
+
+def test_a_sampler_by_hand_takes_a_generator_and_refuses_anything_else():
+    model = gaussian.Gaussian(0, 1)
+    assert gaussian.sample(model, 3, np.random.default_rng(0)).shape == (3,)
+    with pytest.raises(ValueError, match="a sampler needs a numpy Generator .* or the engine's Step, got 7"):
+        gaussian.sample(model, 3, 7)
 
 
 def test_real_only_trains_every_generation_on_fresh_real_data(real):

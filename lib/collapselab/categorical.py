@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import check_int, check_positive, check_probability_vectors
+from .policies import Step, generator_of
 
 
 def zipf_probabilities(n_categories: int, exponent: float = 1.0) -> np.ndarray:
@@ -58,11 +59,12 @@ def fit(data: np.ndarray, n_categories: int) -> np.ndarray:
     return np.bincount(labels, minlength=k) / len(labels)
 
 
-def sample(probs: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` integer labels (shape ``(n,)``) drawn from ``probs`` (one probability vector, shape ``(K,)``)."""
+def sample(probs: np.ndarray, n: int, rng: "np.random.Generator | Step") -> np.ndarray:
+    """``n`` integer labels (shape ``(n,)``) drawn from ``probs`` (one probability vector, shape
+    ``(K,)``); ``rng`` a numpy Generator, or the engine's Step."""
     n = check_int("n", n, minimum=0)
     p = _check_one_vector(probs)
-    return rng.choice(len(p), size=n, p=p)
+    return generator_of(rng).choice(len(p), size=n, p=p)
 
 
 def multinomial_counts(probs: np.ndarray, sample_size: int, rng: np.random.Generator) -> np.ndarray:

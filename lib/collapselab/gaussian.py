@@ -28,6 +28,7 @@ import numpy as np
 from scipy import special
 
 from ._checks import check_finite, check_finite_array, check_int, check_positive
+from .policies import Step, generator_of
 
 
 @dataclass(frozen=True)
@@ -98,10 +99,10 @@ def unbiased_fit(data: np.ndarray, step=None) -> Gaussian:
     return fit(data, ddof=1)
 
 
-def sample(model: Gaussian, n: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` samples (shape ``(n,)``) from ``model``."""
+def sample(model: Gaussian, n: int, rng: "np.random.Generator | Step") -> np.ndarray:
+    """``n`` samples (shape ``(n,)``) from ``model``; ``rng`` a numpy Generator, or the engine's Step."""
     n = check_int("n", n, minimum=0)
-    return rng.normal(model.mean, model.std, size=n)
+    return generator_of(rng).normal(model.mean, model.std, size=n)
 
 
 @dataclass(frozen=True)

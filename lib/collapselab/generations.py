@@ -22,8 +22,7 @@ module plugs the VAE into :func:`collapselab.recursion.run` and adds:
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
-from typing import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -174,7 +173,6 @@ class Detector:
 
     def __init__(self, lab: "Lab", pool: np.ndarray, sampling: str = "mean", n_train: int = 2000, seed: int = 0):
         self.lab, self.pool, self.sampling, self.n_train, self.seed = lab, pool, sampling, n_train, seed
-        self.accuracy: dict[int, float] = {}
 
     def _fit(self, model: vae.VAE, generation: int):
         n, judge = self.n_train, self.lab.second
@@ -200,12 +198,13 @@ class Detector:
             opt.step(closure)
         score = lambda f: (((f - mean) / std) @ w + b).detach()  # noqa: E731
         held_out = torch.cat([score(real[n:]) > 0, score(fake[n:]) <= 0]).float().mean()
-        self.accuracy[generation] = float(held_out)
-        return score
+        return score, float(held_out)
 
     def __call__(self, step: policies.Step, images: torch.Tensor, provenance: np.ndarray) -> np.ndarray:
-        """``keep(step, images, provenance)``: True for the images the detector judges real."""
-        score = self._fit(step.model, step.generation)
+        """``keep(step, images, provenance)``: True for the images the detector judges real. Its
+        held-out accuracy is recorded in the step (``history.info[g]["detector_accuracy"]``)."""
+        score, accuracy = self._fit(step.model, step.generation)
+        step.record(detector_accuracy=accuracy)
         return (score(self.lab.second.features(images)) > 0).numpy()
 
 
@@ -249,17 +248,10 @@ class Lab:
         index = data.balanced_subset(self.labels.numpy(), config.n_images, seed=config.seed)
         return self.images[index], np.setdiff1d(np.arange(len(self.images)), index)
 
-    def fresh_source(self, indices: np.ndarray) -> Callable[[int, np.random.Generator], torch.Tensor]:
-        """``draw(n, rng)``: ``n`` fresh real images from ``indices``, drawn by index (never copying
-        the pool) without replacement until the pool is used up, then from a new shuffle."""
-        take = None
-
-        def draw(n: int, rng: np.random.Generator) -> torch.Tensor:
-            nonlocal take
-            take = take or recursion.cycling_indices(len(indices), rng)
-            return self.images[indices[take(n)]]
-
-        return draw
+    def fresh_pool(self, indices: np.ndarray) -> recursion.FreshPool:
+        """The training images ``indices`` as the engine's pool of fresh real images (drawn by
+        index inside the shared tensor, never copied)."""
+        return recursion.FreshPool(self.images, indices)
 
     def score(self, images: torch.Tensor) -> dict:
         """Every image metric of ``images`` ``(n, 784)`` against the reference (see
@@ -294,11 +286,18 @@ class Run(recursion.History):
     wall time."""
 
     config: RunConfig | None = None
-    #: {generation: held-out accuracy of the detector that filtered its training set}
-    detector_accuracy: dict = field(default_factory=dict)
-    #: each generation's training loss per epoch (negative ELBO, nats per image)
-    losses: list = field(default_factory=list)
     seconds: float = 0.0
+
+    @property
+    def losses(self) -> list[list[float]]:
+        """Each generation's training loss per epoch (negative ELBO, nats per image)."""
+        return [info["losses"] for info in self.info]
+
+    @property
+    def detector_accuracy(self) -> dict[int, float]:
+        """{generation: held-out accuracy of the detector that filtered its training set}
+        (detector-filter runs only)."""
+        return {g: info["detector_accuracy"] for g, info in enumerate(self.info) if "detector_accuracy" in info}
 
     def rows(self, names=METRICS) -> list[dict]:
         """One flat dict per generation (for CSV/JSON): policy, seed, generation, training-set size,
@@ -310,18 +309,17 @@ class Run(recursion.History):
 
 
 def _measure(lab: Lab, config: RunConfig):
-    """The engine's ``measure(model, data, step)``: cached metrics of a generation's samples."""
-    encoder: dict = {}
+    """The engine's ``measure(model, data, step)``: cached metrics of a generation's samples, and
+    their latent spread in the latent space of generation 0's encoder (``step.history.models[0]``)."""
 
     def measure(model: vae.VAE, images: torch.Tensor, step: policies.Step) -> dict:
-        if step.generation == 0:
-            encoder["model"] = model
+        encoder = step.history.models[0]
 
         def build() -> dict:
             samples = model.sample(config.n_eval, seed=10_000 + step.generation)
             scores = lab.score(samples)
             with torch.no_grad():
-                mu, _ = encoder["model"].encode(samples.to(next(model.parameters()).device))
+                mu, _ = encoder.encode(samples)
             scores["latent_total_std"] = float(mu.std(dim=0).pow(2).sum().sqrt())
             scores["histogram"] = [float(h) for h in scores["histogram"]]
             return scores
@@ -331,9 +329,8 @@ def _measure(lab: Lab, config: RunConfig):
                "metrics": _METRICS_VERSION}
         scores = dict(cache.load_or_build("metrics", key, build, root=lab.root))
         scores["histogram"] = np.array(scores["histogram"])
-        if step.generation == 0:
-            encoder["baseline"] = scores["latent_total_std"]
-        scores["latent_spread"] = scores["latent_total_std"] / encoder["baseline"]
+        baseline = scores if step.generation == 0 else step.history.metrics[0]
+        scores["latent_spread"] = scores["latent_total_std"] / baseline["latent_total_std"]
         return scores
 
     return measure
@@ -346,19 +343,16 @@ def run(config: RunConfig = RunConfig(), lab: Lab | None = None, *, progress: bo
     lab = lab or Lab()
     real, pool = lab.real_split(config)
     policy = policies.make(config.policy, lab=lab, pool=pool, sampling=config.sampling, seed=config.seed)
-    losses: dict[int, list] = {}
 
     def fit(images: torch.Tensor, step: policies.Step) -> vae.VAE:
         trained = train_generation(config, step.generation, images, lab)
-        losses[step.generation] = trained.train_loss
+        step.record(losses=trained.train_loss)
         return trained.model
 
-    def sample(model: vae.VAE, n: int, rng: np.random.Generator) -> torch.Tensor:
-        return model.sample(n, seed=int(rng.integers(2**31)), mode=config.sampling)
+    def sample(model: vae.VAE, n: int, step: policies.Step) -> torch.Tensor:
+        return model.sample(n, seed=int(step.rng.integers(2**31)), mode=config.sampling)
 
     history = recursion.run(fit, sample, real, config.generations, policy,
-                            sample_size=config.samples_per_generation, fresh=lab.fresh_source(pool),
+                            sample_size=config.samples_per_generation, fresh=lab.fresh_pool(pool),
                             measure=_measure(lab, config), seed=config.seed, progress=progress)
-    detector = getattr(policy, "keep", None)
-    return Run(**vars(history), config=config, losses=[losses[g] for g in sorted(losses)],
-               detector_accuracy=dict(getattr(detector, "accuracy", {})), seconds=time.perf_counter() - start)
+    return Run(**vars(history), config=config, seconds=time.perf_counter() - start)

@@ -14,6 +14,7 @@ import numpy as np
 from scipy import special
 
 from ._checks import check_finite, check_finite_array, check_int, check_positive, check_probability_vectors
+from .policies import Step, generator_of
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,11 @@ class Mixture:
         return Mixture(self.weights[index], self.means[index], self.stds[index])
 
 
-def sample(model: Mixture, n: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` samples from each mixture: shape ``(..., n)`` for parameters of shape ``(..., k)``."""
+def sample(model: Mixture, n: int, rng: "np.random.Generator | Step") -> np.ndarray:
+    """``n`` samples from each mixture: shape ``(..., n)`` for parameters of shape ``(..., k)``;
+    ``rng`` a numpy Generator, or the engine's Step."""
     n = check_int("n", n, minimum=0)
+    rng = generator_of(rng)
     weights = np.asarray(model.weights)
     batch = weights.shape[:-1]
     cumulative = np.cumsum(weights, axis=-1)
@@ -125,6 +128,13 @@ def fit_em(data: np.ndarray, k: int = 2, *, iterations: int = 200, tolerance: fl
     order = np.argsort(means, axis=1)  # components sorted by mean, left to right
     model = Mixture(*(np.take_along_axis(a, order, axis=1) for a in (weights, means, stds)))
     return model[0] if single else model
+
+
+def fit(data: np.ndarray, step: "Step | None" = None, *, k: int = 2) -> Mixture:
+    """The engine's ``fit(data, step)`` for one chain: :func:`fit_em` with ``k`` components on
+    ``data`` ``(n,)``; ``step`` (the generation's context) is not needed. For another ``k``:
+    ``recursion.run(lambda data, step: mixture.fit(data, k=3), mixture.sample, real, 10)``."""
+    return fit_em(data, k)
 
 
 def simulate_chains(truth: Mixture, generations: int, sample_size: int, n_chains: int, *,

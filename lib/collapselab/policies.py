@@ -44,16 +44,23 @@ Data = batches.Data
 
 @dataclass
 class Step:
-    """The generation context the engine hands to every callback (``fit``, ``measure``, a
-    policy, a filter's ``keep``) while it builds and trains ``generation``.
+    """The generation context the engine hands to every callback (``fit``, ``sample``,
+    ``measure``, a policy, a filter's ``keep``) while it builds and trains ``generation``.
 
     Attributes:
         generation: the generation being built (0 = trained on real data).
-        model: the model of ``generation - 1``, just fitted (``None`` at generation 0).
+        model: the model of ``generation - 1``, just fitted (``None`` at generation 0): the one
+            ``sample`` draws from.
         previous: ``(data, provenance)`` the previous generation trained on (``None`` at 0).
         pool: ``(data, provenance)`` of every sample seen so far, for policies that need it.
         sample_size: ``n``, the number of new samples a generation draws.
         rng: the run's random generator.
+        history: the run's :class:`~collapselab.recursion.History` so far: every generation
+            before this one (and this one's model once it is fitted, as ``measure`` sees it);
+            ``history.models[0]`` is generation 0's model, ``history.metrics[0]`` its metrics, so
+            no callback needs to remember earlier generations itself.
+        info: what callbacks :meth:`record` about this generation (losses, a filter's accuracy,
+            ...); the engine stores it in ``history.info[generation]``.
     """
 
     generation: int
@@ -62,10 +69,16 @@ class Step:
     pool: tuple[Data, np.ndarray] | None
     sample_size: int
     rng: np.random.Generator
+    history: Any = None
+    info: dict = field(default_factory=dict)
     _synthetic: Callable[[int], Data] | None = None
     _fresh: Callable[[int], Data] | None = None
     #: every ``(data, provenance)`` handed out during this step; the engine adds them to the pool
     drawn: list = field(default_factory=list)
+
+    def record(self, **info) -> None:
+        """Keep facts about this generation (``step.record(losses=[...])``) in ``history.info``."""
+        self.info.update(info)
 
     def synthetic(self, n: int) -> tuple[Data, np.ndarray]:
         """``n`` samples from ``model``, tagged with provenance ``generation``."""
@@ -82,6 +95,18 @@ class Step:
         part = (self._fresh(n) if n else None, np.zeros(n, dtype=np.int32))
         self.drawn.append(part)
         return part
+
+
+def generator_of(source: "np.random.Generator | Step") -> np.random.Generator:
+    """The random generator a sampler draws from: ``source`` itself, or the run's ``rng`` when the
+    engine passes the generation's :class:`Step` (``sample(model, n, step)``). So one sampler
+    serves both ``gaussian.sample(model, 5, rng)`` by hand and ``recursion.run(fit, sample, ...)``."""
+    if isinstance(source, Step):
+        return source.rng
+    if isinstance(source, np.random.Generator):
+        return source
+    raise ValueError(f"a sampler needs a numpy Generator (np.random.default_rng(seed)) or the engine's Step, "
+                     f"got {source!r}")
 
 
 def join(*parts: tuple[Data, np.ndarray]) -> tuple[Data, np.ndarray]:

@@ -3,9 +3,18 @@
     generation 0:  fit a model on real data
     generation g:  sample from model g-1  ->  build a training set by a policy  ->  fit model g
 
-The same :func:`run` trains Gaussians, categoricals, regressions and VAEs, so a learner meets the
-same experiment at every scale. Every training sample carries its *provenance*: 0 for real data,
-``g`` for a sample drawn from the model of generation ``g - 1``.
+The same :func:`run` trains Gaussians, categoricals, mixtures, regressions, the VAE and the
+language model, so a learner meets the same experiment at every scale. Every training sample
+carries its *provenance*: 0 for real data, ``g`` for a sample drawn from the model of generation
+``g - 1``.
+
+**The contract.** Every callback gets the generation's :class:`~collapselab.policies.Step`:
+``fit(data, step) -> model``, ``sample(model, n, step) -> data`` and ``measure(model, data, step)
+-> dict``. ``step.generation`` says which generation is being built, ``step.history`` holds the
+generations before it (``step.history.models[0]`` is generation 0's model), and
+``step.record(...)`` keeps per-generation facts (training losses, a filter's accuracy) in
+``history.info``. The toy samplers take a numpy Generator *or* a Step, so
+``recursion.run(gaussian.fit, gaussian.sample, data, 5)`` is all a toy run needs.
 
 Example:
     >>> import numpy as np
@@ -41,6 +50,7 @@ class History:
         provenance: for each generation, an int array (one entry per training sample) with the
             generation that sample came from (0 = real data).
         metrics: for each generation, the dict returned by ``measure`` (empty dicts without one).
+        info: for each generation, what its callbacks kept with ``step.record(...)`` (e.g. ``losses``).
         data: each generation's training set, if the run was asked to ``keep_data``.
     """
 
@@ -49,6 +59,7 @@ class History:
     train_sizes: list = field(default_factory=list)
     provenance: list = field(default_factory=list)
     metrics: list = field(default_factory=list)
+    info: list = field(default_factory=list)
     data: list = field(default_factory=list)
 
     @property
@@ -101,48 +112,71 @@ def cycling_indices(size: int, rng: np.random.Generator) -> Callable[[int], np.n
     return take
 
 
-def _fresh_source(fresh: Data | Callable | None, real_data: Data, rng: np.random.Generator):
-    """A function ``n -> data`` that returns fresh real samples.
+@dataclass(frozen=True)
+class FreshPool:
+    """Fresh real data drawn from the rows ``rows`` of ``data`` (all rows when ``rows`` is None),
+    without copying them first: the image photocopier's pool is the 50,000 MNIST digits that
+    generation 0 did not train on, indexed inside the shared tensor.
 
-    A callable is used as ``fresh(n, rng)``. A data set (by default the real data itself) is a pool
-    drawn by :func:`cycling_indices`; an empty one is an error. The pool is first shuffled on the
-    first draw, so a run that never asks for fresh data uses the generator only for sampling (and
-    the engine reproduces a hand-written fit-sample loop exactly).
+    Attributes:
+        data: a data set (array, tensor, or tuple of them; rows = samples).
+        rows: the row indices of ``data`` that make up the pool, shape ``(m,)``; ``None`` = every row.
+    """
+
+    data: Data
+    rows: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return batches.length(self.data) if self.rows is None else len(self.rows)
+
+    def take(self, index: np.ndarray) -> Data:
+        """The pool's rows ``index`` (positions in the pool, not in ``data``)."""
+        return batches.take(self.data, index if self.rows is None else self.rows[index])
+
+
+def fresh_source(fresh: "Data | FreshPool | Callable | None", real_data: Data, rng: np.random.Generator):
+    """A function ``n -> data`` that returns fresh real samples: the engine's one fresh-data mechanism.
+
+    A callable is used as ``fresh(n, rng)``. A data set or :class:`FreshPool` (by default the real
+    data itself) is drawn by :func:`cycling_indices`: without replacement until it is used up, then
+    from a new shuffle; an empty one is an error. The pool is first shuffled on the first draw, so
+    a run that never asks for fresh data uses the generator only for sampling (and the engine
+    reproduces a hand-written fit-sample loop exactly).
     """
     if callable(fresh):
         return lambda n: fresh(n, rng)
-    pool = real_data if fresh is None else fresh
-    if batches.length(pool) == 0:
+    pool = fresh if isinstance(fresh, FreshPool) else FreshPool(real_data if fresh is None else fresh)
+    if len(pool) == 0:
         raise ValueError("fresh is an empty data set: there is no real data to draw from; pass a "
                          "non-empty pool of real samples (or leave fresh=None to reuse real_data)")
     take = None
 
     def draw(n: int) -> Data:
         nonlocal take
-        take = take or cycling_indices(batches.length(pool), rng)
-        return batches.take(pool, take(n))
+        take = take or cycling_indices(len(pool), rng)
+        return pool.take(take(n))
 
     return draw
 
 
-def _checked_sample(sample: Callable, model, n: int, rng: np.random.Generator) -> Data:
-    drawn = sample(model, n, rng)
+def _checked_sample(sample: Callable, model, n: int, step: Step) -> Data:
+    drawn = sample(model, n, step)
     got = batches.length(drawn)
     if got != n:
-        raise ValueError(f"sample(model, n, rng) must return n = {n} rows, got {got}; every sample "
+        raise ValueError(f"sample(model, n, step) must return n = {n} rows, got {got}; every sample "
                          "needs its provenance tag")
     return drawn
 
 
 def run(
     fit: Callable[[Data, Step], Any],
-    sample: Callable[[Any, int, np.random.Generator], Data],
+    sample: Callable[[Any, int, Step], Data],
     real_data: Data,
     generations: int,
     policy: Policy | str = "replace",
     *,
     sample_size: int | None = None,
-    fresh: Data | Callable | None = None,
+    fresh: "Data | FreshPool | Callable | None" = None,
     measure: Callable[[Any, Data, Step], dict] | None = None,
     keep_data: bool = False,
     seed: int | None = None,
@@ -151,19 +185,22 @@ def run(
     """Run ``generations`` rounds of fit -> sample -> build the next training set.
 
     Every callback receives the generation's :class:`~collapselab.policies.Step` (its
-    ``generation`` number, the previous ``model``, the run's ``rng``), so none has to count its
-    own calls.
+    ``generation`` number, the previous ``model``, the run's ``rng``, the ``history`` so far and
+    ``record`` for per-generation facts), so none has to count its own calls or remember earlier
+    generations.
 
     Args:
         fit: ``fit(data, step) -> model``. (The toy fits ignore ``step``; the VAE uses
             ``step.generation`` to seed and cache each generation's model.)
-        sample: ``sample(model, n, rng) -> data`` with exactly ``n`` rows (checked).
+        sample: ``sample(model, n, step) -> data`` with exactly ``n`` rows (checked), drawn from
+            ``model`` (generation ``step.generation - 1``) with ``step.rng``.
         real_data: generation 0's training set (array, tensor, or tuple of them; rows = samples).
         generations: how many generations after generation 0 (>= 0).
         policy: a :mod:`~collapselab.policies` policy or its name. Default ``'replace'``.
         sample_size: ``n``, samples drawn per generation. Default: the size of ``real_data``.
         fresh: where fresh real data comes from, for policies that mix it in: a non-empty data set
-            to draw from without replacement, or a function ``fresh(n, rng)``. Default: ``real_data``.
+            or :class:`FreshPool` to draw from without replacement (a new shuffle once it is used
+            up), or a function ``fresh(n, rng)``. Default: ``real_data``.
         measure: optional ``measure(model, training_data, step) -> dict`` called every generation.
         keep_data: keep every training set in ``history.data`` (memory grows with generations).
         seed: seeds the run's ``numpy.random.Generator``; the same seed gives the same history.
@@ -184,7 +221,7 @@ def run(
         raise ValueError("real_data is empty; generation 0 needs real data to train on")
     sample_size = n_real if sample_size is None else check_int("sample_size", sample_size, minimum=1)
     rng = np.random.default_rng(seed)
-    draw_fresh = _fresh_source(fresh, real_data, rng)
+    draw_fresh = fresh_source(fresh, real_data, rng)
 
     history = History(policy=policy.name)
     current = (real_data, np.zeros(n_real, dtype=np.int32))
@@ -196,11 +233,11 @@ def run(
         steps = tqdm(steps, desc=policy.name, unit="gen")
     for g in steps:
         if g == 0:
-            step = Step(0, None, None, None, sample_size, rng, _fresh=draw_fresh)
+            step = Step(0, None, None, None, sample_size, rng, history=history, _fresh=draw_fresh)
         else:
             model = history.models[-1]
-            step = Step(g, model, current, pool, sample_size, rng,
-                        _synthetic=lambda n, model=model: _checked_sample(sample, model, n, rng), _fresh=draw_fresh)
+            step = Step(g, model, current, pool, sample_size, rng, history=history, _fresh=draw_fresh)
+            step._synthetic = lambda n, model=model, step=step: _checked_sample(sample, model, n, step)
             current = policy.build(step)
             if len(current[1]) == 0:
                 raise ValueError(f"policy '{policy.name}' built an empty training set for generation {g}")
@@ -212,6 +249,7 @@ def run(
         history.train_sizes.append(len(provenance))
         history.provenance.append(provenance)
         history.metrics.append(dict(measure(model, data, step)) if measure else {})
+        history.info.append(step.info)
         if keep_data:
             history.data.append(data)
     return history

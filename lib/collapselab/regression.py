@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import check_finite_array, check_int, check_positive
+from .policies import Step, generator_of
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,10 @@ class LinearTask:
             raise ValueError(f"least squares needs at least d = {self.dim} samples, got {len(y)}")
         return np.linalg.lstsq(X, y, rcond=None)[0]
 
-    def sample(self, w: np.ndarray, n: int, rng: np.random.Generator):
+    def sample(self, w: np.ndarray, n: int, rng: "np.random.Generator | Step"):
         """``n`` synthetic samples: fresh inputs labelled by the fitted weights ``w`` (shape ``(d,)``)
-        plus fresh noise."""
-        return self._labelled(self._check_weights(w), n, rng)
+        plus fresh noise; ``rng`` a numpy Generator, or the engine's Step."""
+        return self._labelled(self._check_weights(w), n, generator_of(rng))
 
     def test_error(self, w: np.ndarray) -> float:
         """``||w - w*||²``: the excess test error of weights ``w`` (shape ``(d,)``) on isotropic inputs."""

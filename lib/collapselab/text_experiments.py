@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -192,12 +192,16 @@ class TextLab:
 
 @dataclass
 class TextRun(recursion.History):
-    """A finished text run: the engine's history (models, sizes, provenance, ``metrics`` per
-    generation) plus the configuration, each generation's fine-tuning losses and the wall time."""
+    """A finished text run: the engine's history (models, sizes, provenance, ``metrics`` and
+    ``info`` per generation) plus the configuration and the wall time."""
 
     config: TextRunConfig | None = None
-    losses: list = field(default_factory=list)
     seconds: float = 0.0
+
+    @property
+    def losses(self) -> list[list[float]]:
+        """Each generation's fine-tuning loss per step (nats per character)."""
+        return [info["losses"] for info in self.info]
 
     def rows(self) -> list[dict]:
         """One flat dict per generation (for CSV): policy, seed, generation, sizes and the scalar metrics."""
@@ -215,32 +219,28 @@ def run(config: TextRunConfig = TextRunConfig(), lab: TextLab | None = None, *, 
     """Run ``config`` through the recursion engine; every generation's model and metrics are cached."""
     start = time.perf_counter()
     lab = lab or TextLab()
-    losses: dict[int, list] = {}
-    reference: dict = {}
-
-    generation_of: dict[int, int] = {}  # id(model) -> its generation, so sampling can be cached
 
     def fit(rows: torch.Tensor, step: policies.Step) -> text.CharGRU:
-        model, losses[step.generation] = lab.finetune(config, step.generation, rows)
-        generation_of[id(model)] = step.generation
+        model, losses = lab.finetune(config, step.generation, rows)
+        step.record(losses=losses)
         return model
 
-    def sample(model: text.CharGRU, n: int, rng: np.random.Generator) -> torch.Tensor:
-        # writing text one character at a time is the slow part of a warm run: cache it with the model
-        seed = int(rng.integers(2**31))
-        key = {**config.key(generation_of[id(model)]), "written": n, "sampling_seed": seed, "version": 1}
+    def sample(model: text.CharGRU, n: int, step: policies.Step) -> torch.Tensor:
+        # writing text one character at a time is the slow part of a warm run: cache it with the
+        # model that wrote it, generation step.generation - 1
+        seed = int(step.rng.integers(2**31))
+        key = {**config.key(step.generation - 1), "written": n, "sampling_seed": seed, "version": 1}
         rows = cache.load_or_build(
             "lm-written", key, lambda: text.sample(model, n, lab.start, temperature=config.temperature,
                                                    seed=seed).to(torch.int16), root=lab.root)
         return rows.long()
 
     def measure(model: text.CharGRU, rows: torch.Tensor, step: policies.Step) -> dict:
-        if step.generation == 0:
-            reference["model"] = model
+        reference = step.history.models[0]  # generation 0 scores every generation's text
         key = {**config.key(step.generation), "eval": config.n_eval, "temperature": config.temperature,
                "rare": RARE_MAX_COUNT, "metrics": _METRICS_VERSION}
         return dict(cache.load_or_build("lm-metrics", key,
-                                        lambda: lab.score(model, reference["model"], config, step.generation),
+                                        lambda: lab.score(model, reference, config, step.generation),
                                         root=lab.root))
 
     if config.n_real is not None and config.n_real > len(lab.real):
@@ -249,8 +249,7 @@ def run(config: TextRunConfig = TextRunConfig(), lab: TextLab | None = None, *, 
     real = lab.real if config.n_real is None else lab.real[: config.n_real]
     history = recursion.run(fit, sample, real, config.generations, policies.make(config.policy),
                             measure=measure, seed=config.seed, progress=progress)
-    return TextRun(**vars(history), config=config, losses=[losses[g] for g in sorted(losses)],
-                   seconds=time.perf_counter() - start)
+    return TextRun(**vars(history), config=config, seconds=time.perf_counter() - start)
 
 
 # --- notebook 07's controlled runs ---------------------------------------------------------------
