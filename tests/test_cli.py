@@ -137,3 +137,141 @@ def test_a_missing_corpus_exits_2_and_says_how_to_get_it(tmp_path, capsys, monke
         cli.main(tiny_text_args(tmp_path, tmp_path / "out", "--policy", "replace"))
     err = capsys.readouterr().err
     assert exit_.value.code == 2 and "../shared/text" in err and "download" in err
+
+
+# --- never lose results, never fail after the work -----------------------------------------------
+
+def no_lab(monkeypatch):
+    monkeypatch.setattr(generations, "Lab", lambda **kw: pytest.fail("no work may start before the options are checked"))
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--seeds", "0", "18446744073709552"], "seed must be <= 4294967295"),
+    (["--eval-images", "1000000000"], "n_eval must be <= 60000"),
+    (["--sample-size", "1000000000"], "sample_size must be <= 60000"),
+    (["--out", ""], "argument --out: is empty; name a folder"),
+    (["--data-root", ""], "argument --data-root: is empty; name a folder"),
+])
+def test_a_bound_or_an_empty_folder_exits_2_before_any_work_and_leaves_no_folder(argv, message, capsys, monkeypatch, tmp_path):
+    no_lab(monkeypatch)
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["run", "--out", str(out), *argv])
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("value", ["0", "abc", "-1", "99999"])
+def test_a_bad_thread_setting_exits_2_with_one_line_before_any_work(value, capsys, monkeypatch, tmp_path):
+    no_lab(monkeypatch)
+    monkeypatch.setenv("COLLAPSELAB_THREADS", value)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["run", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and f"COLLAPSELAB_THREADS must be a whole number of threads from 1 to" in err
+    assert "Traceback" not in err and not (tmp_path / "out").exists()
+
+
+def test_run_help_shows_each_default_once(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["run", "--help"])
+    shown = capsys.readouterr().out
+    assert "(default: None)" not in shown and "] (default:" not in shown and "[5]" in shown and "[results]" in shown
+
+
+@pytest.mark.parametrize("broken", ["missing", "truncated"])
+def test_run_and_warm_without_official_mnist_exit_2_with_one_line_and_no_folder(broken, tmp_path, capsys, monkeypatch):
+    from collapselab import data
+
+    monkeypatch.setattr(data, "_download", lambda root: (_ for _ in ()).throw(data.MNISTNotFoundError(data.how_to_get_mnist(root))))
+    root = tmp_path / "data"
+    raw = root / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    if broken == "truncated":
+        for name in data.RAW_FILES:
+            (raw / name).symlink_to(data.raw_folder() / name)
+        (raw / "t10k-labels-idx1-ubyte").unlink()
+        (raw / "t10k-labels-idx1-ubyte").write_bytes((data.raw_folder() / "t10k-labels-idx1-ubyte").read_bytes()[:5000])
+    for argv in (["run", "--data-root", str(root), "--out", str(tmp_path / "o3")], ["warm", "04", "--data-root", str(root)]):
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main(argv)
+        err = capsys.readouterr().err
+        assert exit_info.value.code == 2 and "Traceback" not in err
+        assert ("MNIST is not in" if broken == "missing" else "t10k-labels-idx1-ubyte has 5,000 bytes") in err
+    assert not (tmp_path / "o3").exists() and not (root / "cache").exists()
+
+
+def test_the_same_run_asked_for_twice_is_run_once(capsys):
+    configs = cli.run_configs(args_for("--policy", "mix:0.1", "mix:0.10", "mix:1e-1", "replace", "--seeds", "0", "0"))
+    assert [(c.policy, c.seed) for c in configs] == [("mix:0.1", 0), ("replace", 0)]
+    assert "6 repeated run(s) dropped" in capsys.readouterr().err  # 4 policies x 2 seeds -> 2 runs
+    text_args = cli.build_parser().parse_args(["text", "--temperature", "1", "1.0", "--policy", "replace"])
+    assert len(cli.text_configs(text_args)) == 1
+
+
+class FakeRun:
+    def __init__(self, config):
+        self.config = config
+
+    def rows(self):
+        return [{"policy": self.config.policy, "seed": self.config.seed, "generation": 0, "fd": 1.0}]
+
+
+def fake_figure(runs, path):
+    path.write_bytes(b"png for " + ",".join(r.config.policy for r in runs).encode())
+
+
+def test_a_failing_run_is_reported_and_the_finished_runs_are_kept(tmp_path, capsys):
+    configs = cli.run_configs(args_for("--policy", "replace", "detector-filter:0", "mix:0.5"))
+
+    def run_one(config):
+        if config.policy.startswith("detector"):
+            raise ValueError("the filter rejected every sample of generation 1")
+        return FakeRun(config)
+
+    code = cli.run_all(configs, run_one, tmp_path, fake_figure, lambda c: f"run: policy={c.policy}")
+    err = capsys.readouterr().err
+    assert code == 1 and "error: run: policy=detector-filter:0 failed: ValueError: the filter rejected" in err
+    assert "1 of 3 run(s) failed" in err
+    assert [r["policy"] for r in csv.DictReader(open(tmp_path / "metrics.csv"))] == ["replace", "mix:0.5"]
+    assert (tmp_path / "metrics.png").read_bytes() == b"png for replace,mix:0.5"
+
+
+def test_a_full_disk_leaves_the_previous_result_set_byte_identical_and_no_temporary_files(tmp_path, capsys):
+    configs = cli.run_configs(args_for("--policy", "replace"))
+    assert cli.run_all(configs, FakeRun, tmp_path, fake_figure, str) == 0
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def full_disk(runs, path):
+        path.write_bytes(b"half a fig")
+        raise OSError(28, "No space left on device")
+
+    more = cli.run_configs(args_for("--policy", "replace", "mix:0.5"))
+    assert cli.run_all(more, FakeRun, tmp_path, full_disk, str) == 1
+    assert "No space left on device" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no .metrics.*.tmp.* left either
+
+
+def test_an_out_folder_deleted_during_the_run_is_made_again(tmp_path):
+    out = tmp_path / "gone"
+    configs = cli.run_configs(args_for("--policy", "replace"))
+    assert cli.run_all(configs, FakeRun, out, fake_figure, str) == 0
+    assert (out / "metrics.csv").is_file()
+
+
+def test_a_text_temperature_too_small_or_too_many_passages_exit_2_before_any_training(tmp_path, capsys):
+    root = text_root(tmp_path)
+    for extra, message in ((["--temperature", "1e-39"], "must be 0 (greedy) or at least 0.001"),
+                           (["--eval-passages", "1000000000"], "n_eval must be <= 10000"),
+                           (["--seeds", "18446744073709552"], "seed must be <= 4294967295")):
+        with pytest.raises(SystemExit) as exit_:
+            cli.main(tiny_text_args(root, tmp_path / "out", *extra))
+        assert exit_.value.code == 2 and message in capsys.readouterr().err
+    assert not (root / "cache").exists() and not (tmp_path / "out").exists()
+
+
+def test_a_failed_text_download_into_a_missing_folder_creates_no_folder(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("urllib.request.urlopen", lambda *a, **k: (_ for _ in ()).throw(OSError("no internet")))
+    with pytest.raises(SystemExit):
+        cli.main(tiny_text_args(tmp_path / "nonexistent" / "dir", tmp_path / "out"))
+    assert not (tmp_path / "nonexistent").exists() and not (tmp_path / "out").exists()

@@ -36,3 +36,9 @@ def test_a_claims_verdict_and_value_are_plain_python_numbers():
 
     made = claims.claim("x", np.bool_(True), np.float32(0.5))
     assert type(made.holds) is bool and type(made.value) is float
+
+
+def test_warm_for_a_notebook_that_trains_nothing_says_so(capsys):
+    assert cli.main(["warm", "00"]) == 0
+    out = capsys.readouterr().out
+    assert "train no model, so there is nothing to warm" in out and "already cached" not in out

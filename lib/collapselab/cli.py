@@ -10,15 +10,26 @@
 want more generations or seeds than a notebook should hold. Each writes, under ``--out``:
 ``metrics.csv`` and ``metrics.json`` (one row per policy, seed and generation) and ``metrics.png``
 (each metric across generations). Checkpoints and metrics are cached under the data folder, so a
-repeated or extended run only computes what is new. Every option is checked before any work
-starts; a mistake exits with status 2 and says why.
+repeated or extended run only computes what is new.
+
+* Every option is checked before any work starts (data, bounds, the output folder, the
+  ``COLLAPSELAB_THREADS`` setting); a mistake exits with status 2 and one line that says why, and
+  leaves no folder behind.
+* The same run asked for twice (``--seeds 0 0``, ``mix:0.1 mix:0.10``) is run once.
+* The three result files are rewritten after every finished run, as a set: each is written to a
+  temporary file beside it and renamed into place only when all three are ready, so a full disk or
+  a crash never leaves a broken or mismatched set (the previous set stays as it was).
+* A run that fails (a policy that rejects every sample, say) is reported in one line; the other
+  runs go on and their results are kept. The exit status is then 1.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -39,7 +50,6 @@ def _add_run_parser(sub) -> None:
 
     defaults = generations.RunConfig()
     run = sub.add_parser("run", help="run recursive VAE generations on MNIST and write metrics and a figure",
-                         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
                          description="Generations of VAEs, each trained on data built from its predecessor's "
                                      "samples by a policy. Options left out take the defaults shown (or, with "
                                      "--full, those of RunConfig.full()).")
@@ -47,22 +57,24 @@ def _add_run_parser(sub) -> None:
     run.add_argument("--images", type=int, default=None,
                      help=f"real images for generation 0 [{defaults.n_images}]")
     run.add_argument("--sample-size", type=int, default=None, help="new images drawn per generation [--images]")
-    run.add_argument("--policy", nargs="+", default=[defaults.policy], help="one or more of: " + ", ".join(policies.names()))
+    run.add_argument("--policy", nargs="+", default=[defaults.policy],
+                     help="one or more of: " + ", ".join(policies.names("images")) + f" [{defaults.policy}]")
     run.add_argument("--sampling", choices=("mean", "bernoulli"), default=None,
                      help=f"what the next generation trains on: decoder means or Bernoulli pixel samples [{defaults.sampling}]")
     run.add_argument("--budget", choices=generations.BUDGETS, default=None,
                      help=f"gradient steps per generation: fixed, or growing with the training set [{defaults.budget}]")
     run.add_argument("--epochs", type=int, default=None,
                      help=f"epochs of a generation that trains on --images images [{defaults.vae.epochs}]")
-    run.add_argument("--seeds", type=int, nargs="+", default=[defaults.seed], help="one run per seed")
+    run.add_argument("--seeds", type=int, nargs="+", default=[defaults.seed], help=f"one run per seed [{defaults.seed}]")
     run.add_argument("--eval-images", type=int, default=None,
                      help=f"generated images scored per generation [{defaults.n_eval}]")
     run.add_argument("--full", action="store_true", help="start from the bigger RunConfig.full() settings")
-    run.add_argument("--out", type=Path, default=Path("results"), help="folder for metrics.csv, metrics.json, metrics.png")
-    run.add_argument("--data-root", type=Path, default=None,
+    run.add_argument("--out", type=folder, default=Path("results"),
+                     help="folder for metrics.csv, metrics.json, metrics.png [results]")
+    run.add_argument("--data-root", type=folder, default=None,
                      help="data folder (default: $COLLAPSELAB_DATA, else the course's data/)")
     run.add_argument("--classifier-train-images", type=int, default=60_000,
-                     help="images for the evaluation classifier (fewer only for quick smoke runs)")
+                     help="images for the evaluation classifier (fewer only for quick smoke runs) [60000]")
 
 
 def _add_text_parser(sub) -> None:
@@ -76,7 +88,7 @@ def _add_text_parser(sub) -> None:
                                       "policy (Shumailov et al.'s protocol). Options left out take the defaults shown.")
     text.add_argument("--generations", type=int, default=defaults.generations, help="generations after generation 0")
     text.add_argument("--policy", nargs="+", default=[defaults.policy],
-                      help="one or more of: " + ", ".join(n for n in policies.names() if n != "detector-filter:<fraction>")
+                      help="one or more of: " + ", ".join(policies.names("text"))
                            + " (mix:0.1 keeps 10%% real text)")
     text.add_argument("--temperature", type=float, nargs="+", default=[defaults.temperature],
                       help="sampling temperature(s) of the text each generation writes (0 = greedy)")
@@ -88,8 +100,8 @@ def _add_text_parser(sub) -> None:
                       help="steps of the pre-trained model every generation starts from (fewer only for smoke runs)")
     text.add_argument("--seeds", type=int, nargs="+", default=[defaults.seed], help="one run per seed")
     text.add_argument("--eval-passages", type=int, default=defaults.n_eval, help="generated passages scored per generation")
-    text.add_argument("--out", type=Path, default=Path("text-results"), help="folder for metrics.csv, metrics.json, metrics.png")
-    text.add_argument("--data-root", type=Path, default=None,
+    text.add_argument("--out", type=folder, default=Path("text-results"), help="folder for metrics.csv, metrics.json, metrics.png")
+    text.add_argument("--data-root", type=folder, default=None,
                       help="data folder (default: $COLLAPSELAB_DATA, else the course's data/)")
 
 
@@ -104,6 +116,14 @@ def build_parser() -> argparse.ArgumentParser:
         module.add_parser(sub)
         COMMANDS[name] = module.run
     return parser
+
+
+def folder(text: str) -> Path:
+    """An argparse ``type`` for folder options: an empty one (``--out ""``, which would silently
+    mean the current folder) is refused at parse time (exit 2)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty; name a folder (use . for the current one)")
+    return Path(text)
 
 
 def check_out_folder(out: Path) -> Path:
@@ -132,21 +152,30 @@ def run_configs(args) -> list:
     given = {k: v for k, v in given.items() if v is not None}
     if args.epochs is not None:
         given["vae"] = replace(base.vae, epochs=args.epochs)
-    return [replace(base, **given, policy=policy, seed=seed) for policy in args.policy for seed in args.seeds]
+    return unique([replace(base, **given, policy=policy, seed=seed) for policy in args.policy for seed in args.seeds])
 
 
 def text_configs(args) -> list:
     """The :class:`~collapselab.text_experiments.TextRunConfig` of every policy x temperature x seed."""
     from dataclasses import replace
 
-    from . import generations  # noqa: F401  (registers every policy name, so image-only ones get a clear error)
     from . import text_experiments
 
     base = text_experiments.TextRunConfig()
     lm = replace(base.lm, finetune_steps=args.finetune_steps, pretrain_steps=args.pretrain_steps)
-    return [replace(base, generations=args.generations, policy=policy, temperature=temperature, lm=lm,
-                    n_real=args.passages, n_eval=args.eval_passages, seed=seed)
-            for policy in args.policy for temperature in args.temperature for seed in args.seeds]
+    return unique([replace(base, generations=args.generations, policy=policy, temperature=temperature, lm=lm,
+                           n_real=args.passages, n_eval=args.eval_passages, seed=seed)
+                   for policy in args.policy for temperature in args.temperature for seed in args.seeds])
+
+
+def unique(configs: list) -> list:
+    """``configs`` without repeats, in order (configurations store policies in one spelling, so
+    ``mix:0.1`` and ``mix:0.10`` are the same run); says which repeats were dropped."""
+    kept = list(dict.fromkeys(configs))
+    if len(kept) < len(configs):
+        print(f"note: {len(configs) - len(kept)} repeated run(s) dropped (the same policy, seed and settings asked "
+              "for twice); each is run once", file=sys.stderr)
+    return kept
 
 
 def _figure(runs, path: Path) -> None:
@@ -202,45 +231,110 @@ def _text_figure(runs, path: Path) -> None:
     plt.close(fig)
 
 
-def write_results(out: Path, rows: list[dict], configs: list[dict]) -> None:
-    """``metrics.csv`` and ``metrics.json`` under ``out``."""
-    with open(out / "metrics.csv", "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    (out / "metrics.json").write_text(json.dumps({"configs": configs, "rows": rows}, indent=1, default=str))
+def _csv_text(rows: list[dict]) -> str:
+    handle = io.StringIO(newline="")
+    writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return handle.getvalue()
 
 
-def finish(out: Path, runs: list, configs: list, figure) -> int:
-    """Write every run's rows (``metrics.csv``, ``metrics.json``) and ``figure(runs, path)``
-    (``metrics.png``) under ``out``, say where; the exit status 0."""
+def write_results(out: Path, runs: list, configs: list, figure) -> list[Path]:
+    """``metrics.csv``, ``metrics.json`` and ``figure(runs, path)``'s ``metrics.png`` under ``out``,
+    written as one set: each to a temporary file beside it first, then all three renamed into place.
+    If anything fails (a full disk), the temporary files are removed and the previous set is left
+    as it was. ``out`` is made again if it was deleted during the run. Returns the three paths."""
     from dataclasses import asdict
 
     rows = [row for run in runs for row in run.rows()]
-    write_results(out, rows, [asdict(c) for c in configs])
-    figure(runs, out / "metrics.png")
-    print(f"wrote {len(rows)} rows to {out / 'metrics.csv'}, {out / 'metrics.json'} and {out / 'metrics.png'}")
+    out.mkdir(parents=True, exist_ok=True)
+    targets = [out / "metrics.csv", out / "metrics.json", out / "metrics.png"]
+    temporary: list[Path] = []
+    try:
+        for target in targets:
+            fd, name = tempfile.mkstemp(dir=out, prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}")
+            os.close(fd)
+            temporary.append(Path(name))
+        temporary[0].write_text(_csv_text(rows), encoding="utf-8")
+        temporary[1].write_text(json.dumps({"configs": [asdict(c) for c in configs], "rows": rows}, indent=1,
+                                           default=str), encoding="utf-8")
+        figure(runs, temporary[2])
+        for path in temporary:
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+    except BaseException:
+        for path in temporary:
+            path.unlink(missing_ok=True)
+        raise
+    for path, target in zip(temporary, targets):
+        os.chmod(path, 0o666 & ~_umask())
+        os.replace(path, target)
+    return targets
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def run_all(configs: list, run_one, out: Path, figure, describe) -> int:
+    """Run every configuration with ``run_one(config)``; after each finished run, rewrite the result
+    set under ``out`` (so finished runs are never lost). A run that raises is reported on stderr and
+    skipped. Returns the exit status: 0, or 1 if any run failed (or no result could be written)."""
+    runs, done, failed = [], [], []
+    for config in configs:
+        print(f"{describe(config)}", flush=True)
+        try:
+            runs.append(run_one(config))
+            done.append(config)
+        except Exception as exc:  # noqa: BLE001 (one failed run must not lose the others)
+            failed.append(describe(config))
+            print(f"error: {describe(config)} failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+            continue
+        try:
+            paths = write_results(out, runs, done, figure)
+        except OSError as exc:
+            print(f"error: could not write the results under {out} ({exc.strerror or exc}); the previous files "
+                  "are unchanged and every finished model is cached: free some space and run the same command "
+                  "again", file=sys.stderr)
+            return 1
+    rows = sum(len(run.rows()) for run in runs)
+    if runs:
+        print(f"wrote {rows} rows to {paths[0]}, {paths[1]} and {paths[2]}")
+    if failed:
+        print(f"error: {len(failed)} of {len(configs)} run(s) failed: {'; '.join(failed)}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _check_environment() -> None:
+    """The environment variables the library reads, checked before any work (``ValueError``)."""
+    from .data import data_root
+    from .training import thread_setting
+
+    thread_setting()
+    data_root()
 
 
 @command("run")
 def _run(args, parser) -> int:
-    from . import generations
+    from . import data, generations
     from .classifier import ClassifierConfig
 
     try:
+        _check_environment()
         configs = run_configs(args)
         classifier = ClassifierConfig(n_train=args.classifier_train_images)
+        for train in (True, False):  # present and official, before anything trains
+            data.load_mnist(train, root=args.data_root)
         check_out_folder(args.out)  # last: a mistake elsewhere leaves no empty folder behind
-    except ValueError as exc:
+    except (ValueError, data.MNISTNotFoundError, data.MNISTCorruptError) as exc:
         parser.error(str(exc))  # prints usage and the reason, exits with status 2
     lab = generations.Lab(root=args.data_root, classifier=classifier, progress=True)
-    runs = []
-    for config in configs:
-        print(f"run: policy={config.policy} seed={config.seed} generations={config.generations} "
-              f"images={config.n_images} sampling={config.sampling} budget={config.budget}", flush=True)
-        runs.append(generations.run(config, lab, progress=True))
-    return finish(args.out, runs, configs, _figure)
+    describe = lambda c: (f"run: policy={c.policy} seed={c.seed} generations={c.generations} "  # noqa: E731
+                          f"images={c.n_images} sampling={c.sampling} budget={c.budget}")
+    return run_all(configs, lambda config: generations.run(config, lab, progress=True), args.out, _figure, describe)
 
 
 @command("text")
@@ -248,19 +342,18 @@ def _text(args, parser) -> int:
     from . import text, text_experiments
 
     try:
+        _check_environment()
         configs = text_configs(args)
         lab = text_experiments.TextLab(args.data_root)
         if any(c.n_real > len(lab.real) for c in configs):
             raise ValueError(f"--passages must be <= {len(lab.real)} (the real passages of the fine-tuning text)")
         check_out_folder(args.out)  # last: a mistake elsewhere leaves no empty folder behind
-    except (ValueError, text.TextNotFoundError) as exc:
+    except (ValueError, text.TextNotFoundError, text.TextCorruptError) as exc:
         parser.error(str(exc))  # prints usage and the reason, exits with status 2
-    runs = []
-    for config in configs:
-        print(f"text: policy={config.policy} temperature={config.temperature:g} seed={config.seed} "
-              f"generations={config.generations} passages={config.n_real}", flush=True)
-        runs.append(text_experiments.run(config, lab, progress=True))
-    return finish(args.out, runs, configs, _text_figure)
+    describe = lambda c: (f"text: policy={c.policy} temperature={c.temperature:g} seed={c.seed} "  # noqa: E731
+                          f"generations={c.generations} passages={c.n_real}")
+    return run_all(configs, lambda config: text_experiments.run(config, lab, progress=True), args.out,
+                   _text_figure, describe)
 
 
 def main(argv=None) -> int:

@@ -131,23 +131,52 @@ def warm(notebooks: list[str] | None = None, *, root: str | Path | None = None, 
     return rows
 
 
+def _folder(text: str) -> Path:
+    from .cli import folder
+
+    return folder(text)
+
+
+def check_data(tasks: list[Task], root: str | Path | None = None) -> None:
+    """Verify, before any work, the data the ``tasks`` need: MNIST for notebooks 04-06, Tiny
+    Shakespeare for 07 (raises their not-found or corrupt errors, whose messages say what to do)."""
+    from . import data, text
+
+    needed = {nb for task in tasks for nb in task.notebooks}
+    if needed & {"04", "05", "06"}:
+        for train in (True, False):
+            data.load_mnist(train, root=root)
+    if "07" in needed:
+        text.load_corpus(root)
+
+
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Add ``warm`` to ``python -m collapselab``'s subcommands; :func:`run` handles it."""
     parser = subparsers.add_parser("warm", help="train and cache every model the notebooks need (before a session)",
                                    description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", metavar="NN", help="only these notebooks (e.g. 05 06); default: all")
-    parser.add_argument("--data-root", type=Path, default=None,
+    parser.add_argument("--data-root", type=_folder, default=None,
                         help="data folder (default: $COLLAPSELAB_DATA, else the course's data/)")
     return parser
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None) -> int:
+    from . import data, text
+    from .training import thread_setting
+
     try:
-        tasks_for(args.notebooks)
-    except ValueError as exc:
+        thread_setting()
+        todo = tasks_for(args.notebooks)
+        check_data(todo, args.data_root)
+    except (ValueError, data.MNISTNotFoundError, data.MNISTCorruptError, text.TextNotFoundError,
+            text.TextCorruptError) as exc:
         if parser is None:
             raise
-        parser.error(str(exc))
+        parser.error(str(exc))  # one line, exit 2, before any training
+    if not todo:
+        print(f"warm: notebook(s) {', '.join(args.notebooks)} train no model, so there is nothing to warm "
+              "(notebooks 04-07 train models)")
+        return 0
     start = time.perf_counter()
     rows = warm(args.notebooks, root=args.data_root)
     print(f"\n{'task':<40} {'notebooks':<12} {'new cache files':>15} {'seconds':>8}")
