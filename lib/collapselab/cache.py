@@ -128,7 +128,7 @@ def write_atomically(path: str | Path, raw: bytes) -> Path:
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes it private (0600); a cache is meant to be shared
+        os.fchmod(fd, 0o666 & ~current_umask())  # mkstemp makes it private (0600); a cache is meant to be shared
         with os.fdopen(fd, "wb") as handle:
             handle.write(raw)
             handle.flush()
@@ -140,7 +140,7 @@ def write_atomically(path: str | Path, raw: bytes) -> Path:
     return path
 
 
-def _umask() -> int:
+def current_umask() -> int:
     """This process's umask (reading it means setting it, so it is set straight back)."""
     mask = os.umask(0o022)
     os.umask(mask)

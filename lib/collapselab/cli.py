@@ -34,6 +34,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ._owned import folder_argument
+
 COMMANDS = {}
 
 
@@ -69,9 +71,9 @@ def _add_run_parser(sub) -> None:
     run.add_argument("--eval-images", type=int, default=None,
                      help=f"generated images scored per generation [{defaults.n_eval}]")
     run.add_argument("--full", action="store_true", help="start from the bigger RunConfig.full() settings")
-    run.add_argument("--out", type=folder, default=Path("results"),
+    run.add_argument("--out", type=folder_argument, default=Path("results"),
                      help="folder for metrics.csv, metrics.json, metrics.png [results]")
-    run.add_argument("--data-root", type=folder, default=None,
+    run.add_argument("--data-root", type=folder_argument, default=None,
                      help="data folder (default: $COLLAPSELAB_DATA, else the course's data/)")
     run.add_argument("--classifier-train-images", type=int, default=60_000,
                      help="images for the evaluation classifier (fewer only for quick smoke runs) [60000]")
@@ -100,8 +102,8 @@ def _add_text_parser(sub) -> None:
                       help="steps of the pre-trained model every generation starts from (fewer only for smoke runs)")
     text.add_argument("--seeds", type=int, nargs="+", default=[defaults.seed], help="one run per seed")
     text.add_argument("--eval-passages", type=int, default=defaults.n_eval, help="generated passages scored per generation")
-    text.add_argument("--out", type=folder, default=Path("text-results"), help="folder for metrics.csv, metrics.json, metrics.png")
-    text.add_argument("--data-root", type=folder, default=None,
+    text.add_argument("--out", type=folder_argument, default=Path("text-results"), help="folder for metrics.csv, metrics.json, metrics.png")
+    text.add_argument("--data-root", type=folder_argument, default=None,
                       help="data folder (default: $COLLAPSELAB_DATA, else the course's data/)")
 
 
@@ -116,14 +118,6 @@ def build_parser() -> argparse.ArgumentParser:
         module.add_parser(sub)
         COMMANDS[name] = module.run
     return parser
-
-
-def folder(text: str) -> Path:
-    """An argparse ``type`` for folder options: an empty one (``--out ""``, which would silently
-    mean the current folder) is refused at parse time (exit 2)."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("is empty; name a folder (use . for the current one)")
-    return Path(text)
 
 
 def check_out_folder(out: Path) -> Path:
@@ -246,6 +240,8 @@ def write_results(out: Path, runs: list, configs: list, figure) -> list[Path]:
     as it was. ``out`` is made again if it was deleted during the run. Returns the three paths."""
     from dataclasses import asdict
 
+    from .cache import current_umask
+
     rows = [row for run in runs for row in run.rows()]
     out.mkdir(parents=True, exist_ok=True)
     targets = [out / "metrics.csv", out / "metrics.json", out / "metrics.png"]
@@ -267,15 +263,9 @@ def write_results(out: Path, runs: list, configs: list, figure) -> list[Path]:
             path.unlink(missing_ok=True)
         raise
     for path, target in zip(temporary, targets):
-        os.chmod(path, 0o666 & ~_umask())
+        os.chmod(path, 0o666 & ~current_umask())
         os.replace(path, target)
     return targets
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def run_all(configs: list, run_one, out: Path, figure, describe) -> int:

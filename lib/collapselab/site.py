@@ -24,6 +24,11 @@ another host. Everything it writes lies under ``build/site/`` (git-ignored): the
 ``_config.yml`` and ``_toc.yml`` (derived from LESSONS and the files present, so there is nothing
 to keep in sync by hand), ``html/`` and ``.doctrees/``.
 
+It touches only what it made: a marker file in ``--out`` (see :mod:`collapselab._owned`) records
+what the last build wrote, and a build refuses, before any work, to replace an ``html/``,
+``.doctrees/``, ``_config.yml`` or ``_toc.yml`` it did not make (or files added to its ``html/``
+since), naming them; ``--force`` overrides.
+
 This module is also the Sphinx extension that does the offline parts (:func:`setup`).
 """
 
@@ -40,6 +45,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+from . import _owned
 from .course import LESSONS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,11 +98,15 @@ def _heading(text: str) -> str | None:
 
 def title_of(path: Path) -> str:
     """A notebook's or Markdown file's first level-1 heading: the title Jupyter Book gives its page."""
-    if path.suffix == ".ipynb":
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
-    else:
-        text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix == ".ipynb":
+            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+            text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        else:
+            text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise SiteError(f"{path} cannot be read as a page ({type(exc).__name__}: {exc}); restore it "
+                        "(git checkout) and build again") from None
     title = _heading(text)
     if title is None:
         raise SiteError(f"{path}: no '# title' heading; every page of the site needs one")
@@ -105,6 +115,9 @@ def title_of(path: Path) -> str:
 
 def pages(root: Path = ROOT) -> list[Page]:
     """The site's pages in navigation order: README.md, the written lessons in course order, docs/*.md."""
+    if not (root / "README.md").is_file():
+        raise SiteError(f"{root} has no README.md, so it is not the course's folder; run from a checkout of the "
+                        "course or pass --root <the checkout>")
     sources = [root / "README.md"]
     sources += [root / "notebooks" / lesson.filename for lesson in LESSONS
                 if (root / "notebooks" / lesson.filename).is_file()]
@@ -310,11 +323,24 @@ def warnings_in(log: str) -> list[str]:
 # The build.
 
 
-def build(root: Path = ROOT, out: Path = OUT, *, verbose: bool = False) -> Path:
+#: what a build writes into its output folder (and so may replace on the next build)
+BUILT = ("html", ".doctrees", "_config.yml", "_toc.yml")
+
+
+def check_out(out: Path, *, force: bool = False) -> None:
+    """Raise ``ValueError`` (one line) before any work if ``out`` cannot be written or holds a
+    :data:`BUILT` path that no site build made (or files added to a built ``html/``), unless ``force``."""
+    _owned.check_writable_folder(out)
+    if not force:
+        _owned.check_ours(out, list(BUILT), "site")
+
+
+def build(root: Path = ROOT, out: Path = OUT, *, verbose: bool = False, force: bool = False) -> Path:
     """Build the site from scratch into ``out/html``; return the path of its ``index.html``.
 
     Raises :class:`SiteError` listing the problems when Sphinx warned or a page would load
-    something from the internet.
+    something from the internet, and ``ValueError`` (before any work) when ``out`` holds what no
+    site build made (see :func:`check_out`; ``force`` replaces it).
     """
     try:
         import yaml
@@ -326,12 +352,13 @@ def build(root: Path = ROOT, out: Path = OUT, *, verbose: bool = False) -> Path:
     mathjax_source()
 
     site_pages = pages(root)
+    check_out(out, force=force)
     out.mkdir(parents=True, exist_ok=True)
     html, doctrees = out / "html", out / ".doctrees"
-    for folder in (html, doctrees):  # from scratch, so every warning is seen on every build
-        shutil.rmtree(folder, ignore_errors=True)
-    (out / "_toc.yml").write_text(yaml.safe_dump(toc(site_pages), sort_keys=False), encoding="utf-8")
-    (out / "_config.yml").write_text(yaml.safe_dump(config(), sort_keys=False), encoding="utf-8")
+    for name in BUILT:  # from scratch, so every warning is seen on every build; only what a build made
+        _owned.remove(out / name)
+    _owned.write_text(out / "_toc.yml", yaml.safe_dump(toc(site_pages), sort_keys=False))
+    _owned.write_text(out / "_config.yml", yaml.safe_dump(config(), sort_keys=False))
 
     sphinx_config, _ = get_final_config(
         user_yaml=out / "_config.yml", sourcedir=root, raise_on_invalid=True,
@@ -342,6 +369,7 @@ def build(root: Path = ROOT, out: Path = OUT, *, verbose: bool = False) -> Path:
                      buildername="html", confoverrides=sphinx_config, status=sys.stdout if verbose else None,
                      warning=log, freshenv=True, keep_going=True)
         app.build(force_all=True)
+    _owned.record(out, "site", [name for name in BUILT if (out / name).exists()])
 
     problems = [f"Sphinx: {line}" for line in warnings_in(log.getvalue())]
     problems += [f"missing page: {page.html} (from {page.source.relative_to(root)})"
@@ -359,8 +387,11 @@ def build(root: Path = ROOT, out: Path = OUT, *, verbose: bool = False) -> Path:
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--verbose", action="store_true", help="show Sphinx's progress output")
-    parser.add_argument("--out", type=Path, default=OUT, help="folder for the site (html/ inside it)")
-    parser.add_argument("--root", type=Path, default=ROOT, help="the course's folder (README.md, notebooks/, docs/)")
+    parser.add_argument("--out", type=_owned.folder_argument, default=OUT, help="folder for the site (html/ inside it)")
+    parser.add_argument("--root", type=_owned.folder_argument, default=ROOT,
+                        help="the course's folder (README.md, notebooks/, docs/)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace html/, .doctrees/, _config.yml and _toc.yml in --out even if no site build made them")
     return parser
 
 
@@ -373,12 +404,20 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None) -> int:
     """Build the site as the command line asked; print where it is, or what went wrong (exit status 1)."""
     started = time.perf_counter()
-    root = args.root.resolve()
+    root, out = args.root.resolve(), args.out.resolve()
+    try:  # the inputs and the output folder, before any work: one line and exit status 2
+        pages(root)
+        check_out(out, force=args.force)
+    except (SiteError, ValueError) as exc:
+        if parser is not None:
+            parser.error(str(exc))
+        print(f"site not built: {exc}", file=sys.stderr)
+        return 2
     skipped = [lesson.filename for lesson in LESSONS if not (root / "notebooks" / lesson.filename).is_file()]
     if skipped:
         print(f"not written yet, left out of the site: {', '.join(skipped)}")
     try:
-        index = build(root, args.out.resolve(), verbose=args.verbose)
+        index = build(root, out, verbose=args.verbose, force=args.force)
     except SiteError as exc:
         print(f"site build failed: {exc}", file=sys.stderr)
         return 1

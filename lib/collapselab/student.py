@@ -18,6 +18,13 @@ room or a self-paced learner who should not stumble on the answers:
 The notebooks are written beside each other, so their links to one another still work; they find
 the library and the data folder as the originals do (``collapselab`` installed, ``data/`` or
 ``$COLLAPSELAB_DATA``).
+
+**A learner's work is never overwritten.** The command records what it wrote (a marker file in
+the folder, see :mod:`collapselab._owned`). Run again (after a ``git pull``, say), it refuses to
+replace a notebook the learner has edited since, or one it did not write, and names them:
+choose another ``--out`` or pass ``--force``. It never writes into the course's own
+``notebooks/`` folder. Every notebook is read and checked before the first one is written, so a
+missing or damaged notebook stops the command with nothing written.
 """
 
 from __future__ import annotations
@@ -26,8 +33,10 @@ import argparse
 import copy
 import json
 import re
+import sys
 from pathlib import Path
 
+from . import _owned
 from .course import LESSONS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,23 +84,72 @@ def mentions_solutions(notebook: dict) -> list[str]:
     return found
 
 
-def write(out: Path = OUT, root: Path = ROOT) -> list[Path]:
-    """Write the student edition of every notebook of the course map into ``out``; return the paths."""
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
+class EditionError(ValueError):
+    """The student edition cannot be written; the message says why and what to do."""
+
+
+def edition(root: Path = ROOT) -> dict[str, dict]:
+    """Every notebook of the course map as its student edition, by file name, read and checked
+    in memory. Raises :class:`EditionError` naming missing or unreadable notebooks, or a notebook
+    that would still show a solution."""
+    missing = [lesson.filename for lesson in LESSONS if not (root / "notebooks" / lesson.filename).is_file()]
+    if missing:
+        raise EditionError(f"{len(missing)} notebook(s) of the course are missing from {root / 'notebooks'}: "
+                           f"{', '.join(missing)}; restore them (git checkout notebooks/) and run again")
+    notebooks = {}
     for lesson in LESSONS:
         source = root / "notebooks" / lesson.filename
-        if not source.is_file():
-            continue
-        notebook = student_notebook(json.loads(source.read_text(encoding="utf-8")))
+        try:
+            notebook = json.loads(source.read_text(encoding="utf-8"))
+            cells = notebook["cells"]
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+            raise EditionError(f"{source} is not a readable notebook ({type(exc).__name__}: {exc}); restore it "
+                               "(git checkout notebooks/) and run again") from None
+        notebook = student_notebook(notebook) if isinstance(cells, list) else notebook
         problems = mentions_solutions(notebook)
         if problems:
-            raise ValueError(f"{lesson.filename}: the student edition would still show solutions "
-                             f"({'; '.join(problems)}); write solution links as 'Stuck? Worked solutions: "
-                             "[...](../solutions/...) ...' so they can be removed")
-        target = out / lesson.filename
-        target.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            raise EditionError(f"{lesson.filename}: the student edition would still show solutions "
+                               f"({'; '.join(problems)}); write solution links as 'Stuck? Worked solutions: "
+                               "[...](../solutions/...) ...' so they can be removed")
+        notebooks[lesson.filename] = notebook
+    return notebooks
+
+
+def check_out(out: Path, root: Path = ROOT) -> None:
+    """Refuse an ``out`` that is the course's own ``notebooks/`` folder (or inside it), a file, or
+    not writable (:class:`EditionError`, before anything is written)."""
+    course = (root / "notebooks").resolve()
+    target = out.resolve()
+    if target == course or course in target.parents:
+        raise EditionError(f"--out {out} is the course's own notebooks/ folder: the student edition would replace "
+                           "the notebooks with their solutions and outputs removed; choose another folder "
+                           "(the default is build/student/)")
+    try:
+        _owned.check_writable_folder(out)
+    except ValueError as exc:
+        raise EditionError(str(exc)) from None
+
+
+def write(out: Path = OUT, root: Path = ROOT, *, force: bool = False) -> list[Path]:
+    """Write the student edition of every notebook of the course map into ``out``; return the paths.
+
+    Nothing is written unless every notebook reads and checks (:func:`edition`), ``out`` is not the
+    course's own ``notebooks/`` (:func:`check_out`), and no notebook in ``out`` would be replaced
+    that this command did not write or that was edited since (unless ``force``)."""
+    check_out(out, root)
+    notebooks = edition(root)
+    out.mkdir(parents=True, exist_ok=True)
+    if not force:
+        try:
+            _owned.check_ours(out, list(notebooks), "student")
+        except _owned.NotOursError as exc:
+            raise EditionError(str(exc)) from None
+    written = []
+    for name, notebook in notebooks.items():
+        target = out / name
+        _owned.write_text(target, json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
         written.append(target)
+    _owned.record(out, "student", list(notebooks))
     return written
 
 
@@ -99,12 +157,21 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     """Add ``student`` to ``python -m collapselab``'s subcommands; :func:`run` handles it."""
     parser = subparsers.add_parser("student", help="write the student edition of the notebooks (no solutions)",
                                    description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=OUT, help="folder for the student notebooks")
+    parser.add_argument("--out", type=_owned.folder_argument, default=OUT, help="folder for the student notebooks [build/student/]")
+    parser.add_argument("--force", action="store_true",
+                        help="replace student notebooks even where they were edited since the last build "
+                             "(the learner's changes are lost)")
     return parser
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None) -> int:
-    written = write(args.out.resolve())
+    try:
+        written = write(args.out.resolve(), force=args.force)
+    except EditionError as exc:
+        if parser is not None:
+            parser.error(str(exc))  # one line, exit status 2
+        print(f"student edition not written: {exc}", file=sys.stderr)
+        return 2
     shown = args.out if not args.out.is_absolute() else args.out.resolve()
     print(f"student edition: {len(written)} notebooks in {shown}/ (exercise outputs cleared, no links to "
           f"solutions/)\n  open it: jupyter lab {shown / LESSONS[0].filename}")

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import cache
+from ._owned import folder_argument
 from .course import LESSONS
 
 
@@ -131,12 +132,6 @@ def warm(notebooks: list[str] | None = None, *, root: str | Path | None = None, 
     return rows
 
 
-def _folder(text: str) -> Path:
-    from .cli import folder
-
-    return folder(text)
-
-
 def check_data(tasks: list[Task], root: str | Path | None = None) -> None:
     """Verify, before any work, the data the ``tasks`` need: MNIST for notebooks 04-06, Tiny
     Shakespeare for 07 (raises their not-found or corrupt errors, whose messages say what to do)."""
@@ -155,7 +150,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("warm", help="train and cache every model the notebooks need (before a session)",
                                    description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", metavar="NN", help="only these notebooks (e.g. 05 06); default: all")
-    parser.add_argument("--data-root", type=_folder, default=None,
+    parser.add_argument("--data-root", type=folder_argument, default=None,
                         help="data folder (default: $COLLAPSELAB_DATA, else the course's data/)")
     return parser
 
