@@ -218,3 +218,20 @@ def test_the_environment_check_passes_the_official_files(data_root, monkeypatch,
     monkeypatch.setenv("COLLAPSELAB_DATA", str(data_root))
     assert environment.mnist_ready() is True
     assert "all four files found" in capsys.readouterr().out
+
+
+def test_tensors_handed_out_earlier_stay_guarded_after_other_data_folders_were_loaded(tmp_path):
+    """The loader keeps a few sets in memory; a set handed out before others pushed it out is still checked."""
+    from .conftest import linked_data_root
+
+    first, _ = data.load_mnist(train=False, root=linked_data_root(tmp_path / "first"))
+    for i in range(5):
+        data.load_mnist(train=False, root=linked_data_root(tmp_path / f"other{i}"))
+    saved = first[:3].clone()
+    first[:3] = 0.0
+    try:
+        with pytest.raises(data.MNISTModifiedError):
+            data.verify_unchanged()
+    finally:
+        first[:3] = saved
+    data.verify_unchanged()

@@ -30,6 +30,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -210,12 +211,13 @@ def _load(train: bool, root: Path):
     labels = read_idx(folder / FILES[train, "labels"].name, FILES[train, "labels"])
     images = torch.from_numpy(images.reshape(len(images), -1).copy()).to(torch.float32).div_(255.0)
     labels = torch.from_numpy(labels.astype(np.int64))
-    _LOADED[train, root] = (images, labels, _digest(images, labels))
+    _LOADED.append((train, weakref.ref(images), weakref.ref(labels), _digest(images, labels)))
     return images, labels
 
 
-#: every MNIST set loaded in this process, by (train, root): (images, labels, digest at load time)
-_LOADED: dict = {}
+#: every MNIST set handed out in this process and still alive: (train, images, labels as weak
+#: references, digest at load time)
+_LOADED: list = []
 
 
 def _digest(images, labels) -> str:
@@ -232,8 +234,9 @@ def verify_unchanged() -> None:
     Raises:
         MNISTModifiedError: one was; the message says which set and how to work without harm.
     """
-    for (train, root), (images, labels, expected) in list(_LOADED.items()):
-        if _digest(images, labels) != expected:
+    _LOADED[:] = [entry for entry in _LOADED if entry[1]() is not None and entry[2]() is not None]
+    for train, images, labels, expected in _LOADED:
+        if _digest(images(), labels()) != expected:
             which = "training" if train else "test"
             raise MNISTModifiedError(
                 f"the MNIST {which} set that load_mnist() returned was changed in place in this process "
