@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from collapselab import cli, generations
+from collapselab import _owned, cli, generations
 
 
 def tiny_args(root, out, *extra):
@@ -79,7 +79,7 @@ def test_out_pointing_at_a_file_fails_before_any_work(tmp_path, capsys, monkeypa
 
 def test_an_unwritable_out_folder_fails_before_any_work(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(generations, "Lab", lambda **kw: pytest.fail("no work may start before --out is checked"))
-    monkeypatch.setattr(cli.tempfile, "TemporaryFile", lambda **kw: (_ for _ in ()).throw(PermissionError(13, "Permission denied")))
+    monkeypatch.setattr(_owned.tempfile, "TemporaryFile", lambda **kw: (_ for _ in ()).throw(PermissionError(13, "Permission denied")))
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["run", "--out", str(tmp_path / "locked")])
     assert exit_info.value.code == 2
@@ -168,7 +168,7 @@ def test_a_bad_thread_setting_exits_2_with_one_line_before_any_work(value, capsy
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["run", "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
-    assert exit_info.value.code == 2 and f"COLLAPSELAB_THREADS must be a whole number of threads from 1 to" in err
+    assert exit_info.value.code == 2 and "COLLAPSELAB_THREADS must be a whole number of threads from 1 to" in err
     assert "Traceback" not in err and not (tmp_path / "out").exists()
 
 

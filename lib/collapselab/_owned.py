@@ -95,9 +95,9 @@ def remove(path: Path) -> None:
         path.unlink()
 
 
-def check_writable_folder(folder: Path, option: str = "--out") -> None:
+def check_writable_folder(folder: Path, option: str = "--out", *, keep: bool = False) -> None:
     """Raise ``ValueError`` (one line) unless ``folder`` is, or can be made into, a writable folder.
-    A folder made here to check it is removed again if it stays unused."""
+    A folder made here to check it is removed again, unless ``keep``."""
     if folder.exists() and not folder.is_dir():
         raise ValueError(f"{option} {folder} is a file, not a folder; choose a folder")
     created = not folder.exists()
@@ -107,7 +107,7 @@ def check_writable_folder(folder: Path, option: str = "--out") -> None:
             pass
     except OSError as exc:
         raise ValueError(f"{option} {folder} cannot be written ({exc.strerror or exc}); choose a writable folder") from None
-    if created:
+    if created and not keep:
         folder.rmdir()
 
 

@@ -34,7 +34,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ._owned import folder_argument
+from ._owned import check_writable_folder, folder_argument
 
 COMMANDS = {}
 
@@ -122,14 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def check_out_folder(out: Path) -> Path:
     """``out`` as a folder this process can write to (created if missing), or a ``ValueError``."""
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} is a file, not a folder; choose a folder for the results")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=out):
-            pass
-    except OSError as exc:
-        raise ValueError(f"--out {out} cannot be written ({exc.strerror or exc}); choose a writable folder") from None
+    check_writable_folder(out, "--out", keep=True)
     return out
 
 
