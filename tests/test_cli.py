@@ -2,6 +2,7 @@
 
 import csv
 import json
+import os
 
 import pytest
 
@@ -275,3 +276,25 @@ def test_a_failed_text_download_into_a_missing_folder_creates_no_folder(tmp_path
     with pytest.raises(SystemExit):
         cli.main(tiny_text_args(tmp_path / "nonexistent" / "dir", tmp_path / "out"))
     assert not (tmp_path / "nonexistent").exists() and not (tmp_path / "out").exists()
+
+
+def test_the_result_files_are_renamed_into_place_under_a_lock_another_run_must_wait_for(tmp_path, monkeypatch):
+    """Two runs finishing together into one --out never interleave their three renames."""
+    fcntl = pytest.importorskip("fcntl")
+    held = []
+    replace = os.replace
+
+    def checked_replace(src, dst):
+        with open(tmp_path / ".metrics.lock", "a") as other:
+            try:
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                held.append(False)
+                fcntl.flock(other, fcntl.LOCK_UN)
+            except BlockingIOError:
+                held.append(True)
+        replace(src, dst)
+
+    monkeypatch.setattr(cli.os, "replace", checked_replace)
+    configs = cli.run_configs(args_for("--policy", "replace"))
+    cli.write_results(tmp_path, [FakeRun(c) for c in configs], configs, fake_figure)
+    assert held == [True, True, True]

@@ -26,6 +26,7 @@ repeated or extended run only computes what is new.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import json
@@ -255,10 +256,27 @@ def write_results(out: Path, runs: list, configs: list, figure) -> list[Path]:
         for path in temporary:
             path.unlink(missing_ok=True)
         raise
-    for path, target in zip(temporary, targets):
-        os.chmod(path, 0o666 & ~current_umask())
-        os.replace(path, target)
+    with _locked(out / ".metrics.lock"):  # two runs finishing together never interleave their sets
+        for path, target in zip(temporary, targets):
+            os.chmod(path, 0o666 & ~current_umask())
+            os.replace(path, target)
     return targets
+
+
+@contextlib.contextmanager
+def _locked(path: Path):
+    """Hold an exclusive lock on ``path`` (a lock file) where the platform has ``fcntl``."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: the renames stay atomic one by one
+        yield
+        return
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def run_all(configs: list, run_one, out: Path, figure, describe) -> int:
