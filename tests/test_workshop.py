@@ -1,8 +1,12 @@
 """The workshop kit's commands: warm (cache everything the notebooks need) and the claims they print."""
 
+from pathlib import Path
+
 import pytest
 
-from collapselab import claims, cli, warm
+from collapselab import claims, cli, course, warm
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_warm_for_chosen_notebooks_only_runs_the_tasks_they_need():
@@ -14,9 +18,41 @@ def test_warm_without_notebooks_runs_every_task():
     assert warm.tasks_for(None) == list(warm.TASKS) and warm.tasks_for([]) == list(warm.TASKS)
 
 
-def test_every_notebook_that_trains_a_model_is_warmed():
-    warmed = {number for task in warm.TASKS for number in task.notebooks}
-    assert warmed == {"04", "05", "06", "07"}
+#: the library calls that train (or load) a cached model, and the warm task that caches it
+TRAINERS = {
+    "generations.Lab": "evaluation classifier",
+    "generations.generation_zero": "generation 0 (and trained longer)",
+    "experiments.longer_generation_zero": "generation 0 (and trained longer)",
+    "experiments.decomposition": "notebook 05: four controlled runs",
+    "experiments.defences": "notebook 06: the defences",
+    "experiments.small_real_set": "notebook 06: curated synthetic data",
+    "text_experiments.arms": "notebook 07: the language photocopier",
+    "text_experiments.language": "notebook 07: the language photocopier",
+}
+
+
+def notebook_code(lesson):
+    import json
+
+    cells = json.loads((ROOT / "notebooks" / lesson.filename).read_text(encoding="utf-8"))["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+
+
+@pytest.mark.parametrize("lesson", course.LESSONS, ids=lambda lesson: lesson.number)
+def test_every_cached_model_a_notebook_trains_is_warmed_for_that_notebook(lesson):
+    """Read off the notebook's own code: each call that trains a cached model needs its warm task."""
+    import re
+
+    code = notebook_code(lesson)
+    called = {name for name in TRAINERS if re.search(rf"\b{re.escape(name)}\(", code)}
+    needed = {TRAINERS[name] for name in called}
+    assert needed <= {task.name for task in warm.tasks_for([lesson.number])}
+    if not needed:  # a notebook that trains nothing cached gets no warm task either
+        assert warm.tasks_for([lesson.number]) == []
+
+
+def test_every_warm_task_is_a_trainer_some_notebook_calls():
+    assert {task.name for task in warm.TASKS} == set(TRAINERS.values())
 
 
 def test_warm_with_an_unknown_notebook_exits_2_before_any_work(capsys):
