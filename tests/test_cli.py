@@ -173,6 +173,33 @@ def test_a_bad_thread_setting_exits_2_with_one_line_before_any_work(value, capsy
     assert "Traceback" not in err and not (tmp_path / "out").exists()
 
 
+def test_text_help_shows_each_default_once(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["text", "--help"])
+    shown = capsys.readouterr().out
+    assert "(default: None)" not in shown and "(default: [" not in shown and "] (default:" not in shown
+    assert "[4]" in shown and "[replace]" in shown and "[text-results]" in shown
+
+
+@pytest.mark.parametrize("command", ["run", "text", "warm", "student", "site"])
+def test_help_works_whatever_the_thread_setting(command, capsys, monkeypatch):
+    monkeypatch.setenv("COLLAPSELAB_THREADS", "abc")
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([command, "--help"])
+    assert exit_info.value.code == 0 and "usage:" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [["warm", "00"], ["student", "--out", "student-edition"], ["text", "--out", "t"]])
+def test_every_command_refuses_a_bad_thread_setting_in_one_line_before_any_work(argv, capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLLAPSELAB_THREADS", "1.5")
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(argv)
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and err.count("error:") == 1 and "COLLAPSELAB_THREADS must be a whole number" in err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_run_help_shows_each_default_once(capsys):
     with pytest.raises(SystemExit):
         cli.main(["run", "--help"])
@@ -205,9 +232,17 @@ def test_run_and_warm_without_official_mnist_exit_2_with_one_line_and_no_folder(
 def test_the_same_run_asked_for_twice_is_run_once(capsys):
     configs = cli.run_configs(args_for("--policy", "mix:0.1", "mix:0.10", "mix:1e-1", "replace", "--seeds", "0", "0"))
     assert [(c.policy, c.seed) for c in configs] == [("mix:0.1", 0), ("replace", 0)]
-    assert "6 repeated run(s) dropped" in capsys.readouterr().err  # 4 policies x 2 seeds -> 2 runs
+    err = capsys.readouterr().err  # 4 policies x 2 seeds -> 2 runs, in one note that names the repeats
+    assert err.count("\n") == 1 and "note: 6 repeated run(s) dropped, each is run once:" in err
+    assert "policy=mix:0.1 seed=0 asked for 6 times, policy=replace seed=0 asked for 2 times" in err
     text_args = cli.build_parser().parse_args(["text", "--temperature", "1", "1.0", "--policy", "replace"])
     assert len(cli.text_configs(text_args)) == 1
+    assert "policy=replace temperature=1 seed=0 asked for 2 times" in capsys.readouterr().err
+
+
+def test_distinct_runs_get_no_note(capsys):
+    assert len(cli.run_configs(args_for("--policy", "mix:0.1", "mix:0.2", "--seeds", "0", "1"))) == 4
+    assert "note" not in capsys.readouterr().err
 
 
 class FakeRun:
@@ -238,17 +273,92 @@ def test_a_failing_run_is_reported_and_the_finished_runs_are_kept(tmp_path, caps
     assert (tmp_path / "metrics.png").read_bytes() == b"png for replace,mix:0.5"
 
 
-def test_a_full_disk_leaves_the_previous_result_set_byte_identical_and_no_temporary_files(tmp_path, capsys):
+def test_each_finished_run_is_written_before_the_next_one_starts(tmp_path):
+    configs = cli.run_configs(args_for("--policy", "replace", "mix:0.5", "accumulate"))
+    seen = []
+
+    def run_one(config):
+        written = tmp_path / "metrics.csv"
+        seen.append([r["policy"] for r in csv.DictReader(open(written))] if written.exists() else [])
+        return FakeRun(config)
+
+    assert cli.run_all(configs, run_one, tmp_path, fake_figure, str) == 0
+    assert seen == [[], ["replace"], ["replace", "mix:0.5"]]
+
+
+def test_a_failed_runs_reason_is_one_line_and_the_summary_names_every_failed_run(tmp_path, capsys):
+    configs = cli.run_configs(args_for("--policy", "replace", "mix:0.5", "accumulate"))
+
+    def run_one(config):
+        if config.policy != "mix:0.5":
+            raise RuntimeError(f"{config.policy} broke\n  on a second line")
+        return FakeRun(config)
+
+    assert cli.run_all(configs, run_one, tmp_path, fake_figure, lambda c: f"run: policy={c.policy}") == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["error: run: policy=replace failed: RuntimeError: replace broke on a second line",
+                   "error: run: policy=accumulate failed: RuntimeError: accumulate broke on a second line",
+                   "error: 2 of 3 run(s) failed: run: policy=replace; run: policy=accumulate"]
+    assert [r["policy"] for r in csv.DictReader(open(tmp_path / "metrics.csv"))] == ["mix:0.5"]
+
+
+def test_a_tiny_run_whose_second_policy_rejects_every_sample_keeps_the_first_and_exits_1(data_root, tmp_path, capsys):
+    out = tmp_path / "results"
+    code = cli.main(tiny_args(data_root, out, "--policy", "replace", "detector-filter:0"))
+    captured = capsys.readouterr()
+    assert code == 1
+    assert [(r["policy"], r["generation"]) for r in csv.DictReader(open(out / "metrics.csv"))] == [("replace", "0"), ("replace", "1")]
+    assert [c["policy"] for c in json.loads((out / "metrics.json").read_text())["configs"]] == ["replace"]
+    assert (out / "metrics.png").stat().st_size > 10_000
+    assert "rejected every sample" in captured.err and "1 of 2 run(s) failed: run: policy=detector-filter:0" in captured.err
+    assert "Traceback" not in captured.err and "wrote 2 rows" in captured.out
+
+
+@pytest.mark.parametrize("failure", ["every run fails", "the lab fails"])
+def test_a_command_that_writes_no_results_leaves_no_out_folder_behind(failure, data_root, tmp_path, capsys, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(generations, "Lab", broken if failure == "the lab fails" else lambda **kw: object())
+    monkeypatch.setattr(generations, "run", broken)
+    out = tmp_path / "new" / "results"
+    if failure == "the lab fails":
+        with pytest.raises(RuntimeError):
+            cli.main(tiny_args(data_root, out))
+    else:
+        assert cli.main(tiny_args(data_root, out, "--policy", "replace", "mix:0.5")) == 1
+        assert "2 of 2 run(s) failed" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()
+
+
+def test_an_out_folder_that_was_there_is_kept_even_when_no_run_finishes(data_root, tmp_path, monkeypatch):
+    monkeypatch.setattr(generations, "Lab", lambda **kw: object())
+    monkeypatch.setattr(generations, "run", lambda *a, **k: 1 / 0)
+    out = tmp_path / "mine"
+    out.mkdir()
+    assert cli.main(tiny_args(data_root, out)) == 1
+    assert out.is_dir()
+
+
+@pytest.mark.parametrize("full_at", ["metrics.json", "metrics.png"])
+def test_a_full_disk_leaves_the_previous_result_set_byte_identical_and_no_temporary_files(full_at, tmp_path, capsys,
+                                                                                          monkeypatch):
     configs = cli.run_configs(args_for("--policy", "replace"))
     assert cli.run_all(configs, FakeRun, tmp_path, fake_figure, str) == 0
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert {"metrics.csv", "metrics.json", "metrics.png"} <= set(before)
+
+    def no_space(*args, **kwargs):
+        raise OSError(28, "No space left on device")
 
     def full_disk(runs, path):
         path.write_bytes(b"half a fig")
-        raise OSError(28, "No space left on device")
+        no_space()
 
+    if full_at == "metrics.json":  # metrics.csv is written by then, and must not replace the old one
+        monkeypatch.setattr(cli.json, "dumps", no_space)
     more = cli.run_configs(args_for("--policy", "replace", "mix:0.5"))
-    assert cli.run_all(more, FakeRun, tmp_path, full_disk, str) == 1
+    assert cli.run_all(more, FakeRun, tmp_path, full_disk if full_at == "metrics.png" else fake_figure, str) == 1
     assert "No space left on device" in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no .metrics.*.tmp.* left either
 

@@ -20,7 +20,8 @@ repeated or extended run only computes what is new.
   temporary file beside it and renamed into place only when all three are ready, so a full disk or
   a crash never leaves a broken or mismatched set (the previous set stays as it was).
 * A run that fails (a policy that rejects every sample, say) is reported in one line; the other
-  runs go on and their results are kept. The exit status is then 1.
+  runs go on and their results are kept. The exit status is then 1, after a line naming the failed
+  runs; if no run finished, no ``--out`` folder is left behind.
 """
 
 from __future__ import annotations
@@ -85,25 +86,30 @@ def _add_text_parser(sub) -> None:
 
     defaults = text_experiments.TextRunConfig()
     text = sub.add_parser("text", help="run recursive language-model generations on Tiny Shakespeare",
-                          formatter_class=argparse.ArgumentDefaultsHelpFormatter,
                           description="Generations of character-level language models, each fine-tuned from the "
                                       "same pre-trained model on text built from its predecessor's writing by a "
                                       "policy (Shumailov et al.'s protocol). Options left out take the defaults shown.")
-    text.add_argument("--generations", type=int, default=defaults.generations, help="generations after generation 0")
+    text.add_argument("--generations", type=int, default=defaults.generations,
+                      help=f"generations after generation 0 [{defaults.generations}]")
     text.add_argument("--policy", nargs="+", default=[defaults.policy],
                       help="one or more of: " + ", ".join(policies.names("text"))
-                           + " (mix:0.1 keeps 10%% real text)")
+                           + f" (mix:0.1 keeps 10%% real text) [{defaults.policy}]")
     text.add_argument("--temperature", type=float, nargs="+", default=[defaults.temperature],
-                      help="sampling temperature(s) of the text each generation writes (0 = greedy)")
+                      help=f"sampling temperature(s) of the text each generation writes (0 = greedy) "
+                           f"[{defaults.temperature:g}]")
     text.add_argument("--passages", type=int, default=defaults.n_real,
-                      help="real passages of 256 characters for generation 0, and passages written per generation")
+                      help=f"real passages of 256 characters for generation 0, and passages written per generation "
+                           f"[{defaults.n_real}]")
     text.add_argument("--finetune-steps", type=int, default=defaults.lm.finetune_steps,
-                      help="fine-tuning steps of every generation")
+                      help=f"fine-tuning steps of every generation [{defaults.lm.finetune_steps}]")
     text.add_argument("--pretrain-steps", type=int, default=defaults.lm.pretrain_steps,
-                      help="steps of the pre-trained model every generation starts from (fewer only for smoke runs)")
-    text.add_argument("--seeds", type=int, nargs="+", default=[defaults.seed], help="one run per seed")
-    text.add_argument("--eval-passages", type=int, default=defaults.n_eval, help="generated passages scored per generation")
-    text.add_argument("--out", type=folder_argument, default=Path("text-results"), help="folder for metrics.csv, metrics.json, metrics.png")
+                      help="steps of the pre-trained model every generation starts from (fewer only for smoke runs) "
+                           f"[{defaults.lm.pretrain_steps}]")
+    text.add_argument("--seeds", type=int, nargs="+", default=[defaults.seed], help=f"one run per seed [{defaults.seed}]")
+    text.add_argument("--eval-passages", type=int, default=defaults.n_eval,
+                      help=f"generated passages scored per generation [{defaults.n_eval}]")
+    text.add_argument("--out", type=folder_argument, default=Path("text-results"),
+                      help="folder for metrics.csv, metrics.json, metrics.png [text-results]")
     text.add_argument("--data-root", type=folder_argument, default=None,
                       help="data folder (default: $COLLAPSELAB_DATA, else the course's data/)")
 
@@ -127,9 +133,33 @@ def check_out_folder(out: Path) -> Path:
     return out
 
 
+def missing_top(folder: Path) -> Path | None:
+    """The top-most folder of ``folder`` (itself or a parent) that does not exist yet, or None."""
+    top = None
+    for path in (folder, *folder.parents):
+        if path.exists() or path.is_symlink():
+            break
+        top = path
+    return top
+
+
+def remove_if_empty(folder: Path, top: Path | None) -> None:
+    """Remove ``folder`` and its parents up to ``top`` (see :func:`missing_top`: the folders made for
+    ``--out``) where they are empty, so a command that wrote no results leaves no folder behind."""
+    while top is not None:
+        try:
+            folder.rmdir()  # only an empty folder: never one that holds results or anything else
+        except OSError:
+            return
+        if folder == top:
+            return
+        folder = folder.parent
+
+
 def run_configs(args) -> list:
-    """The :class:`~collapselab.generations.RunConfig` of every policy x seed the options ask for.
-    Only the options given on the command line override the defaults (or ``RunConfig.full()``)."""
+    """The :class:`~collapselab.generations.RunConfig` of every distinct policy x seed the options ask
+    for (see :func:`unique`). Only the options given on the command line override the defaults (or
+    ``RunConfig.full()``)."""
     from dataclasses import replace
 
     from . import generations
@@ -144,7 +174,8 @@ def run_configs(args) -> list:
 
 
 def text_configs(args) -> list:
-    """The :class:`~collapselab.text_experiments.TextRunConfig` of every policy x temperature x seed."""
+    """The :class:`~collapselab.text_experiments.TextRunConfig` of every distinct policy x temperature
+    x seed (see :func:`unique`)."""
     from dataclasses import replace
 
     from . import text_experiments
@@ -156,13 +187,23 @@ def text_configs(args) -> list:
                    for policy in args.policy for temperature in args.temperature for seed in args.seeds])
 
 
+def label(config) -> str:
+    """``policy=... [temperature=...] seed=...``: what tells one run of a command from another."""
+    temperature = f" temperature={config.temperature:g}" if hasattr(config, "temperature") else ""
+    return f"policy={config.policy}{temperature} seed={config.seed}"
+
+
 def unique(configs: list) -> list:
-    """``configs`` without repeats, in order (configurations store policies in one spelling, so
-    ``mix:0.1`` and ``mix:0.10`` are the same run); says which repeats were dropped."""
-    kept = list(dict.fromkeys(configs))
+    """``configs`` without repeats, in order (configurations are frozen dataclasses that store
+    policies in one spelling, so ``mix:0.1``, ``mix:0.10`` and ``mix:1e-1`` are the same run);
+    one note on stderr names the repeats that were dropped."""
+    from collections import Counter
+
+    counts = Counter(configs)
+    kept = list(counts)  # first occurrences, in order
     if len(kept) < len(configs):
-        print(f"note: {len(configs) - len(kept)} repeated run(s) dropped (the same policy, seed and settings asked "
-              "for twice); each is run once", file=sys.stderr)
+        repeats = ", ".join(f"{label(c)} asked for {n} times" for c, n in counts.items() if n > 1)
+        print(f"note: {len(configs) - len(kept)} repeated run(s) dropped, each is run once: {repeats}", file=sys.stderr)
     return kept
 
 
@@ -291,7 +332,8 @@ def run_all(configs: list, run_one, out: Path, figure, describe) -> int:
             done.append(config)
         except Exception as exc:  # noqa: BLE001 (one failed run must not lose the others)
             failed.append(describe(config))
-            print(f"error: {describe(config)} failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+            reason = " ".join(str(exc).split())  # one line, even for a message that has several
+            print(f"error: {describe(config)} failed: {type(exc).__name__}: {reason}", file=sys.stderr, flush=True)
             continue
         try:
             paths = write_results(out, runs, done, figure)
@@ -310,11 +352,10 @@ def run_all(configs: list, run_one, out: Path, figure, describe) -> int:
 
 
 def _check_environment() -> None:
-    """The environment variables the library reads, checked before any work (``ValueError``)."""
+    """The data folder the library reads from ``$COLLAPSELAB_DATA``, checked before any work
+    (``ValueError``; :func:`main` has checked ``$COLLAPSELAB_THREADS`` already)."""
     from .data import data_root
-    from .training import thread_setting
 
-    thread_setting()
     data_root()
 
 
@@ -329,13 +370,18 @@ def _run(args, parser) -> int:
         classifier = ClassifierConfig(n_train=args.classifier_train_images)
         for train in (True, False):  # present and official, before anything trains
             data.load_mnist(train, root=args.data_root)
+        made = missing_top(args.out)
         check_out_folder(args.out)  # last: a mistake elsewhere leaves no empty folder behind
     except (ValueError, data.MNISTNotFoundError, data.MNISTCorruptError) as exc:
         parser.error(str(exc))  # prints usage and the reason, exits with status 2
-    lab = generations.Lab(root=args.data_root, classifier=classifier, progress=True)
     describe = lambda c: (f"run: policy={c.policy} seed={c.seed} generations={c.generations} "  # noqa: E731
                           f"images={c.n_images} sampling={c.sampling} budget={c.budget}")
-    return run_all(configs, lambda config: generations.run(config, lab, progress=True), args.out, _figure, describe)
+    try:
+        lab = generations.Lab(root=args.data_root, classifier=classifier, progress=True)
+        return run_all(configs, lambda config: generations.run(config, lab, progress=True), args.out, _figure,
+                       describe)
+    finally:  # every run failed, or the work raised: no empty --out folder is left behind
+        remove_if_empty(args.out, made)
 
 
 @command("text")
@@ -348,18 +394,31 @@ def _text(args, parser) -> int:
         lab = text_experiments.TextLab(args.data_root)
         if any(c.n_real > len(lab.real) for c in configs):
             raise ValueError(f"--passages must be <= {len(lab.real)} (the real passages of the fine-tuning text)")
+        made = missing_top(args.out)
         check_out_folder(args.out)  # last: a mistake elsewhere leaves no empty folder behind
     except (ValueError, text.TextNotFoundError, text.TextCorruptError) as exc:
         parser.error(str(exc))  # prints usage and the reason, exits with status 2
     describe = lambda c: (f"text: policy={c.policy} temperature={c.temperature:g} seed={c.seed} "  # noqa: E731
                           f"generations={c.generations} passages={c.n_real}")
-    return run_all(configs, lambda config: text_experiments.run(config, lab, progress=True), args.out,
-                   _text_figure, describe)
+    try:
+        return run_all(configs, lambda config: text_experiments.run(config, lab, progress=True), args.out,
+                       _text_figure, describe)
+    finally:  # every run failed, or the work raised: no empty --out folder is left behind
+        remove_if_empty(args.out, made)
 
 
 def main(argv=None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    import warnings
+
+    with warnings.catch_warnings():  # a bad $COLLAPSELAB_THREADS is refused below, in one line
+        warnings.filterwarnings("ignore", message="COLLAPSELAB_THREADS must be")
+        parser = build_parser()  # imports the library (and torch)
+        from .training import thread_setting
+    args = parser.parse_args(argv)  # first, so that --help works whatever the environment
+    try:
+        thread_setting()
+    except ValueError as exc:
+        parser.error(str(exc))  # one line, exit status 2, before any command starts
     return COMMANDS[args.command](args, parser)
 
 
