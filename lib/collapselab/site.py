@@ -20,14 +20,17 @@ The site fetches nothing from the internet when a page loads, so it works offlin
 
 The build fails, listing what is wrong, on any Sphinx warning (a missing image, a broken link or
 cross-reference, ...) and on any page that would load a script, stylesheet, image or font from
-another host. Everything it writes lies under ``build/site/`` (git-ignored): the generated
-``_config.yml`` and ``_toc.yml`` (derived from LESSONS and the files present, so there is nothing
-to keep in sync by hand), ``html/`` and ``.doctrees/``.
+another host. Everything it writes lies under ``build/site/`` (git-ignored), or ``--out``: the
+generated ``_config.yml`` and ``_toc.yml`` (derived from LESSONS and the files present, so there is
+nothing to keep in sync by hand), ``html/``, ``.doctrees/`` and ``jupyter_execute/`` (myst-nb's
+copies of the notebooks and their images): :data:`BUILT`.
 
-It touches only what it made: a marker file in ``--out`` (see :mod:`collapselab._owned`) records
-what the last build wrote, and a build refuses, before any work, to replace an ``html/``,
-``.doctrees/``, ``_config.yml`` or ``_toc.yml`` it did not make (or files added to its ``html/``
-since), naming them; ``--force`` overrides.
+It touches only what it made. A marker file in ``--out`` (see :mod:`collapselab._owned`) records
+what the last build wrote; the next build deletes and rewrites exactly those paths, and refuses,
+before any work, to replace one of :data:`BUILT` that no site build made (a learner's blog in
+``html/``, a Jekyll ``_config.yml``, ...) or that changed since (files added to the built
+``html/``), naming each; ``--force`` overrides. Everything else in ``--out`` is left untouched.
+The marker is written even when the build fails, so a rebuild can always replace a failed one.
 
 This module is also the Sphinx extension that does the offline parts (:func:`setup`).
 """
@@ -323,8 +326,11 @@ def warnings_in(log: str) -> list[str]:
 # The build.
 
 
+#: the folder myst-nb writes beside Sphinx's output folder (``out/html``): copies of the notebooks
+#: and the images of their outputs
+NB_OUTPUT = "jupyter_execute"
 #: what a build writes into its output folder (and so may replace on the next build)
-BUILT = ("html", ".doctrees", "_config.yml", "_toc.yml")
+BUILT = ("html", ".doctrees", "_config.yml", "_toc.yml", NB_OUTPUT)
 
 
 def check_out(out: Path, *, force: bool = False) -> None:
@@ -332,7 +338,17 @@ def check_out(out: Path, *, force: bool = False) -> None:
     :data:`BUILT` path that no site build made (or files added to a built ``html/``), unless ``force``."""
     _owned.check_writable_folder(out)
     if not force:
-        _owned.check_ours(out, list(BUILT), "site")
+        _owned.check_ours(out, _checked(out), "site")
+
+
+def _checked(out: Path) -> list[str]:
+    """The :data:`BUILT` paths whose ownership the marker in ``out`` must prove. Markers written
+    before :data:`NB_OUTPUT` was recorded list the rest of :data:`BUILT` but not it, although that
+    build (myst-nb) wrote it: in a folder with such a site marker, an unrecorded ``jupyter_execute/``
+    is the earlier build's, so the default ``build/site/`` keeps rebuilding."""
+    made = _owned.read_marker(out, "site")
+    legacy = bool(made) and NB_OUTPUT not in made and all(name in made for name in ("html", "_config.yml"))
+    return [name for name in BUILT if not (legacy and name == NB_OUTPUT)]
 
 
 def build(root: Path = ROOT, out: Path = OUT, *, verbose: bool = False, force: bool = False) -> Path:
@@ -355,21 +371,22 @@ def build(root: Path = ROOT, out: Path = OUT, *, verbose: bool = False, force: b
     check_out(out, force=force)
     out.mkdir(parents=True, exist_ok=True)
     html, doctrees = out / "html", out / ".doctrees"
-    for name in BUILT:  # from scratch, so every warning is seen on every build; only what a build made
-        _owned.remove(out / name)
-    _owned.write_text(out / "_toc.yml", yaml.safe_dump(toc(site_pages), sort_keys=False))
-    _owned.write_text(out / "_config.yml", yaml.safe_dump(config(), sort_keys=False))
-
-    sphinx_config, _ = get_final_config(
-        user_yaml=out / "_config.yml", sourcedir=root, raise_on_invalid=True,
-        cli_config={"external_toc_path": (out / "_toc.yml").as_posix(), "latex_individualpages": False})
     log = _Tee(sys.stderr if verbose else None)
-    with patch_docutils(None), docutils_namespace():
-        app = Sphinx(srcdir=str(root), confdir=None, outdir=str(html), doctreedir=str(doctrees),
-                     buildername="html", confoverrides=sphinx_config, status=sys.stdout if verbose else None,
-                     warning=log, freshenv=True, keep_going=True)
-        app.build(force_all=True)
-    _owned.record(out, "site", [name for name in BUILT if (out / name).exists()])
+    try:
+        for name in BUILT:  # from scratch, so every warning is seen on every build; only what a build made
+            _owned.remove(out / name)
+        _owned.write_text(out / "_toc.yml", yaml.safe_dump(toc(site_pages), sort_keys=False))
+        _owned.write_text(out / "_config.yml", yaml.safe_dump(config(), sort_keys=False))
+        sphinx_config, _ = get_final_config(
+            user_yaml=out / "_config.yml", sourcedir=root, raise_on_invalid=True,
+            cli_config={"external_toc_path": (out / "_toc.yml").as_posix(), "latex_individualpages": False})
+        with patch_docutils(None), docutils_namespace():
+            app = Sphinx(srcdir=str(root), confdir=None, outdir=str(html), doctreedir=str(doctrees),
+                         buildername="html", confoverrides=sphinx_config, status=sys.stdout if verbose else None,
+                         warning=log, freshenv=True, keep_going=True)
+            app.build(force_all=True)
+    finally:  # also after a failure or Ctrl-C: what is there now is this build's, for the next one to replace
+        _owned.record(out, "site", [name for name in BUILT if (out / name).exists()])
 
     problems = [f"Sphinx: {line}" for line in warnings_in(log.getvalue())]
     problems += [f"missing page: {page.html} (from {page.source.relative_to(root)})"
@@ -385,24 +402,34 @@ def build(root: Path = ROOT, out: Path = OUT, *, verbose: bool = False, force: b
     return html / "index.html"
 
 
+EPILOG = ("The build replaces only what an earlier site build wrote in --out (recorded in its marker file): "
+          "an html/, .doctrees/, jupyter_execute/, _config.yml or _toc.yml it did not make is refused, by name, "
+          "before any work; everything else in --out is left alone.")
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the site's options (``--verbose``, ``--out``, ``--root``, ``--force``) to ``parser``."""
     parser.add_argument("--verbose", action="store_true", help="show Sphinx's progress output")
     parser.add_argument("--out", type=_owned.folder_argument, default=OUT, help="folder for the site (html/ inside it)")
     parser.add_argument("--root", type=_owned.folder_argument, default=ROOT,
                         help="the course's folder (README.md, notebooks/, docs/)")
     parser.add_argument("--force", action="store_true",
-                        help="replace html/, .doctrees/, _config.yml and _toc.yml in --out even if no site build made them")
+                        help="replace html/, .doctrees/, jupyter_execute/, _config.yml and _toc.yml in --out even if "
+                             "no site build made them (or files were added to them since)")
     return parser
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Add ``site`` to ``python -m collapselab``'s subcommands; :func:`run` handles it."""
     return add_arguments(subparsers.add_parser("site", help="build the course website into build/site/html/",
-                                               description=__doc__.split("\n\n")[0]))
+                                               description=__doc__.split("\n\n")[0], epilog=EPILOG))
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None) -> int:
-    """Build the site as the command line asked; print where it is, or what went wrong (exit status 1)."""
+    """Build the site as the command line asked; print where it is (exit status 0), or what went wrong:
+    a bad ``--root`` or ``--out`` (a folder without README.md, an unreadable page, an ``--out`` that is
+    a file, read-only or holds what no site build made) in one line before any work (exit status 2,
+    through ``parser.error`` when ``parser`` is given), a failed build (exit status 1)."""
     started = time.perf_counter()
     root, out = args.root.resolve(), args.out.resolve()
     try:  # the inputs and the output folder, before any work: one line and exit status 2
@@ -417,9 +444,17 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None)
     if skipped:
         print(f"not written yet, left out of the site: {', '.join(skipped)}")
     try:
+        from sphinx.errors import SphinxError
+    except ImportError:  # build() says what to install
+        SphinxError = SiteError
+    try:
         index = build(root, out, verbose=args.verbose, force=args.force)
     except SiteError as exc:
         print(f"site build failed: {exc}", file=sys.stderr)
+        return 1
+    except (OSError, ValueError, SphinxError) as exc:  # a full disk, a folder changed meanwhile, Sphinx's errors
+        print(f"site build failed: {type(exc).__name__}: {exc}; build again with --verbose to see Sphinx's log",
+              file=sys.stderr)
         return 1
     shown = index.relative_to(Path.cwd()) if index.is_relative_to(Path.cwd()) else index
     print(f"Course website built in {time.perf_counter() - started:.0f} s: {len(pages(root))} pages.\n"
@@ -430,8 +465,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None)
 
 def main(argv=None) -> int:
     parser = add_arguments(argparse.ArgumentParser(prog="python -m collapselab.site",
-                                                   description=__doc__.split("\n\n")[0]))
-    return run(parser.parse_args(argv))
+                                                   description=__doc__.split("\n\n")[0], epilog=EPILOG))
+    return run(parser.parse_args(argv), parser)
 
 
 if __name__ == "__main__":

@@ -20,17 +20,25 @@ the library and the data folder as the originals do (``collapselab`` installed, 
 ``$COLLAPSELAB_DATA``).
 
 **A learner's work is never overwritten.** The command records what it wrote (a marker file in
-the folder, see :mod:`collapselab._owned`). Run again (after a ``git pull``, say), it refuses to
-replace a notebook the learner has edited since, or one it did not write, and names them:
-choose another ``--out`` or pass ``--force``. It never writes into the course's own
-``notebooks/`` folder. Every notebook is read and checked before the first one is written, so a
-missing or damaged notebook stops the command with nothing written.
+the folder with the SHA-256 of each notebook, see :mod:`collapselab._owned`). Run again (after a
+``git pull``, say), it replaces its own unchanged notebooks, but refuses, naming them, to replace a
+notebook the learner has edited since or a same-named file no student build wrote; nothing is
+written then. Choose another ``--out`` for the new edition, move those files away, or pass
+``--force`` to replace them (the learner's changes are lost). Other files in the folder are never
+touched. It never writes into the course's own ``notebooks/`` folder (symlinks and relative paths
+resolved), not even with ``--force``.
+
+**All or nothing.** Every notebook of the course map (:data:`collapselab.course.LESSONS`) is read
+and checked in memory before the first one is written: a missing or damaged notebook, or an
+``--out`` that is a file or read-only, stops the command with one line naming it (exit status 2)
+and nothing written. Each notebook is written atomically (a temporary file renamed into place).
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
 import json
 import re
 import sys
@@ -100,13 +108,11 @@ def edition(root: Path = ROOT) -> dict[str, dict]:
     for lesson in LESSONS:
         source = root / "notebooks" / lesson.filename
         try:
-            notebook = json.loads(source.read_text(encoding="utf-8"))
-            cells = notebook["cells"]
-        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+            notebook = student_notebook(json.loads(source.read_text(encoding="utf-8")))
+            problems = mentions_solutions(notebook)
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise EditionError(f"{source} is not a readable notebook ({type(exc).__name__}: {exc}); restore it "
                                "(git checkout notebooks/) and run again") from None
-        notebook = student_notebook(notebook) if isinstance(cells, list) else notebook
-        problems = mentions_solutions(notebook)
         if problems:
             raise EditionError(f"{lesson.filename}: the student edition would still show solutions "
                                f"({'; '.join(problems)}); write solution links as 'Stuck? Worked solutions: "
@@ -144,27 +150,44 @@ def write(out: Path = OUT, root: Path = ROOT, *, force: bool = False) -> list[Pa
             _owned.check_ours(out, list(notebooks), "student")
         except _owned.NotOursError as exc:
             raise EditionError(str(exc)) from None
+    before = _owned.read_marker(out, "student")
+    unchanged = [name for name in notebooks if isinstance(before.get(name), str) and (out / name).is_file()
+                 and hashlib.sha256((out / name).read_bytes()).hexdigest() == before[name]]
     written = []
-    for name, notebook in notebooks.items():
-        target = out / name
-        _owned.write_text(target, json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
-        written.append(target)
-    _owned.record(out, "student", list(notebooks))
+    try:
+        for name, notebook in notebooks.items():
+            target = out / name
+            _owned.write_text(target, json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
+            written.append(target)
+    finally:  # also when a write fails (a full disk): the marker names what this build wrote, and the
+        # previous build's notebooks not reached yet, so the next build replaces them without a word
+        _owned.record(out, "student", [name for name in notebooks
+                                       if out / name in written or name in unchanged])
     return written
+
+
+EPILOG = ("A rerun replaces only the notebooks the last student build wrote and nobody has edited since "
+          "(a marker file in --out records them): a learner's edited notebook, or a same-named file no student "
+          "build wrote, is refused by name and nothing is written; use another --out for a fresh edition, or "
+          "--force. Every notebook is checked before any is written.")
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Add ``student`` to ``python -m collapselab``'s subcommands; :func:`run` handles it."""
     parser = subparsers.add_parser("student", help="write the student edition of the notebooks (no solutions)",
-                                   description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=_owned.folder_argument, default=OUT, help="folder for the student notebooks [build/student/]")
+                                   description=__doc__.split("\n\n")[0], epilog=EPILOG)
+    parser.add_argument("--out", type=_owned.folder_argument, default=OUT,
+                        help="folder for the student notebooks [build/student/]; never the course's notebooks/")
     parser.add_argument("--force", action="store_true",
-                        help="replace student notebooks even where they were edited since the last build "
-                             "(the learner's changes are lost)")
+                        help="replace notebooks in --out that were edited since the last student build, or that "
+                             "no student build wrote (their changes are lost)")
     return parser
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None) -> int:
+    """Write the student edition as the command line asked and say where (exit status 0). A problem
+    found before writing (see :func:`write`) is one line, exit status 2 (through ``parser.error``
+    when ``parser`` is given); a failure while writing (a full disk) is one line, exit status 1."""
     try:
         written = write(args.out.resolve(), force=args.force)
     except EditionError as exc:
@@ -172,6 +195,11 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None)
             parser.error(str(exc))  # one line, exit status 2
         print(f"student edition not written: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        print(f"student edition not completely written: {exc.strerror or exc} ({exc.filename or args.out}); "
+              "free the space or fix the folder and run again (the notebooks written so far are kept)",
+              file=sys.stderr)
+        return 1
     shown = args.out if not args.out.is_absolute() else args.out.resolve()
     print(f"student edition: {len(written)} notebooks in {shown}/ (exercise outputs cleared, no links to "
           f"solutions/)\n  open it: jupyter lab {shown / LESSONS[0].filename}")
