@@ -9,7 +9,7 @@ Usage (from the repository root):
 For every seed it reruns the claim-bearing experiments of each notebook that trains a model, with
 the library functions the notebooks call (the evaluation classifier is retrained with the same
 seed, so the instrument varies too), evaluates the same claim functions the notebooks print
-(:mod:`collapselab.claims`), and prints a table: claim x seed -> True/False, with each claim's
+(:mod:`collapselab.course.claims`), and prints a table: claim x seed -> True/False, with each claim's
 measured value as mean [min, max] over seeds. A claim may stay in a notebook only if it holds for
 every seed. Training results are cached under the data folder, so a rerun only evaluates.
 
@@ -30,34 +30,39 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def collect_04(lab, seed):
-    from collapselab import claims, experiments, generations
+    from collapselab.course import claims, experiments
+    from collapselab.images import photocopier
 
-    gen0 = generations.generation_zero(lab, experiments.generation_zero(seed)).model
-    scores = {name: lab.score(images) for name, images in experiments.calibration_sets(lab, gen0, seed).items()}
+    config = photocopier.RunConfig(seed=seed)
+    gen0 = photocopier.generation_zero(lab, config).model
+    scores = {name: lab.score_images(images) for name, images in experiments.calibration_sets(lab, gen0, seed).items()}
     longer = experiments.longer_generation_zero(lab, seed).model
-    longer_fd = lab.score(longer.sample(experiments.RunConfig().n_eval, seed=10_000))["fd"]
+    longer_fd = lab.score_images(longer.sample(config.n_eval, seed=config.seed_for("evaluate", 0)))["fd"]
     return claims.metric_calibration(scores, lab.judge.test_accuracy, longer_fd)
 
 
 def collect_05(lab, seed):
-    from collapselab import claims, experiments, generations
+    from collapselab.course import claims, experiments
+    from collapselab.images import photocopier
 
-    runs = {name: generations.run(config, lab, progress=False) for name, config in experiments.decomposition(seed).items()}
+    runs = {name: photocopier.run(config, lab, progress=False) for name, config in experiments.decomposition(seed).items()}
     return claims.image_photocopier(runs)
 
 
 def collect_06(lab, seed):
-    from collapselab import claims, experiments, generations
+    from collapselab.course import claims, experiments
+    from collapselab.images import photocopier
 
-    runs = {name: generations.run(config, lab, progress=False) for name, config in experiments.defences(seed).items()}
+    runs = {name: photocopier.run(config, lab, progress=False) for name, config in experiments.defences(seed).items()}
     return claims.defences(runs, experiments.small_real_set(lab, seed))
 
 
 def collect_07(lab, seed):
-    from collapselab import claims, text_experiments
+    from collapselab.course import claims
+    from collapselab.text import photocopier as language
 
-    text_lab = text_experiments.TextLab(lab.root)
-    return claims.language(text_experiments.language(seed, lab=text_lab), text_lab.real_reference())
+    text_lab = language.TextLab(lab.root)
+    return claims.language(language.language(seed, lab=text_lab), text_lab.real_reference())
 
 
 COLLECTORS = {"04": collect_04, "05": collect_05, "06": collect_06, "07": collect_07}
@@ -105,8 +110,8 @@ def main(argv=None) -> int:
 
     import torch
 
-    from collapselab import generations
-    from collapselab.classifier import ClassifierConfig
+    from collapselab.images import photocopier
+    from collapselab.images.classifier import ClassifierConfig
 
     root = fresh_data_root() if args.fresh else None
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
@@ -115,7 +120,7 @@ def main(argv=None) -> int:
     results: dict[str, dict[int, list]] = {nb: {} for nb in args.notebooks}
     for seed in args.seeds:
         start = time.perf_counter()
-        lab = generations.Lab(root=root, classifier=ClassifierConfig(seed=seed))
+        lab = photocopier.Lab(root=root, classifier=ClassifierConfig(seed=seed))
         for notebook in args.notebooks:
             results[notebook][seed] = COLLECTORS[notebook](lab, seed)
             print(f"seed {seed}: notebook {notebook} done ({time.perf_counter() - start:.0f} s)", flush=True)

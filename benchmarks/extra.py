@@ -1,7 +1,7 @@
 """Library benchmarks for the MNIST models, printed as JSON rows for benchmarks/run.py.
 
 Each row: [what, value, target, verdict]. Measures
-* the course's generation-0 VAE (``generations.GENERATION_ZERO`` on 10,000 real digits, the model
+* the course's generation-0 VAE (``photocopier.GENERATION_ZERO`` on 10,000 real digits, the model
   notebooks 04-06 train): seconds of training and test loss (bar: <= 112 nats in <= 12 s);
 * seconds per epoch of the in-memory training loop against a conventional torchvision
   DataLoader + ToTensor loop over the same model, data and batch size (target: >= 3x faster);
@@ -16,7 +16,8 @@ import time
 
 import torch
 
-from collapselab import classifier, data, generations, vae
+from collapselab.images import classifier, photocopier, vae
+from collapselab import data
 from collapselab.training import generator, one_cycle, seeded
 
 
@@ -43,8 +44,8 @@ def dataloader_epoch_seconds(config: vae.VAEConfig) -> float:
 def main() -> None:
     images, labels = data.load_mnist(train=True)
     test_images, test_labels = data.load_mnist(train=False)
-    config = generations.GENERATION_ZERO
-    real = images[data.balanced_subset(labels.numpy(), generations.RunConfig().n_images, seed=0)]
+    config = photocopier.GENERATION_ZERO
+    real = images[data.balanced_subset(labels.numpy(), photocopier.RunConfig().n_images, seed=0)]
     start = time.perf_counter()
     trained = vae.train(real, config, progress=False)
     train_seconds = time.perf_counter() - start

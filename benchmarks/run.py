@@ -11,7 +11,7 @@ Each notebook runs top to bottom in a fresh kernel, as "Restart Kernel and Run A
 learner, twice: **cold**, in an empty data folder (MNIST and the text linked in, no cache: every
 model is trained, the evaluation classifier included), then **warm**, again in the same folder
 (everything it trained is cached). "total" is the kernel start plus every cell; peak RSS is that of
-the kernel process. Budgets (cold, 2-core CPU) come from COURSE.md via collapselab.course. Prints
+the kernel process. Budgets (cold, 2-core CPU) come from COURSE.md via collapselab.course.lessons. Prints
 Markdown tables; never asserts (machines are noisy): read them, and quote them when you change
 something heavy.
 
@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lib"))
 
-from collapselab import course  # noqa: E402
+from collapselab.course import lessons as course  # noqa: E402
 
 TIMINGS = ROOT / "benchmarks" / "timings.json"
 #: the documents whose "measured" cells quote benchmarks/timings.json
@@ -65,13 +65,14 @@ print(json.dumps({"kernel_start": ready - start, "cells": done - ready,
 
 def empty_data_root() -> Path:
     """A new data folder with the course's MNIST and text linked in and no cache."""
-    from collapselab import data, text
+    from collapselab import data
+    from collapselab.text import corpus, lm
 
     root = Path(tempfile.mkdtemp(prefix="collapselab-bench-"))
     (root / "MNIST").mkdir()
     (root / "MNIST" / "raw").symlink_to(data.raw_folder())
-    if text.corpus_path().is_file():
-        (root / text.CORPUS_FILE).symlink_to(text.corpus_path())
+    if corpus.corpus_path().is_file():
+        (root / corpus.CORPUS_FILE).symlink_to(corpus.corpus_path())
     return root
 
 

@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from collapselab import classifier, data
+from collapselab.images import classifier
+from collapselab import data
 
 #: test modules that build the website and drive a browser
 BROWSER_MODULES = {"test_site.py"}

@@ -16,8 +16,10 @@ import pytest
 
 import torch
 
-from collapselab import (categorical, exercises, gaussian, generations, image_metrics, metrics, mixture, policies,
-                         regression, text, text_experiments, text_metrics, vae)
+from collapselab import categorical, gaussian, metrics, mixture, policies, regression
+from collapselab.course import exercises
+from collapselab.images import photocopier as generations, metrics as image_metrics, vae
+from collapselab.text import corpus, lm, photocopier as text_experiments, metrics as text_metrics
 
 
 def case(id, fn, error, match):
@@ -36,7 +38,7 @@ POINTS = np.random.default_rng(0).normal(size=100)
 TASK = regression.LinearTask(np.array([1.0, -2.0, 0.5]))
 IMAGES = torch.rand(20, 784)
 SMALL_VAE = vae.VAE(hidden=8, latent=2)
-SMALL_LM = text.CharGRU(vocab=5, embed=4, hidden=8)
+SMALL_LM = lm.CharGRU(vocab=5, embed=4, hidden=8)
 
 
 def tiny_reference():
@@ -195,17 +197,17 @@ CASES = [
     case("vae: a negative batch size for sampling", lambda: SMALL_VAE.sample(5, batch_size=-1), ValueError,
          "batch_size must be >= 1, got -1"),
     case("vae: a seed beyond 64 bits", lambda: vae.VAEConfig(seed=2**64), ValueError, "seed must be <= 9223372036854775806"),
-    case("text: a float seed for sampling", lambda: text.sample(SMALL_LM, 2, 0, seed=1.5), ValueError,
+    case("text: a float seed for sampling", lambda: lm.sample(SMALL_LM, 2, 0, seed=1.5), ValueError,
          "seed must be an integer >= 0, got 1.5"),
-    case("text: True as a temperature", lambda: text.sample(SMALL_LM, 2, 0, temperature=True), ValueError,
+    case("text: True as a temperature", lambda: lm.sample(SMALL_LM, 2, 0, temperature=True), ValueError,
          "temperature must be a finite number >= 0 (0 = greedy), got True"),
-    case("text: a temperature that overflows the logits", lambda: text.sample(SMALL_LM, 2, 0, temperature=1e-39), ValueError,
+    case("text: a temperature that overflows the logits", lambda: lm.sample(SMALL_LM, 2, 0, temperature=1e-39), ValueError,
          "must be 0 (greedy) or at least 0.001, got 1e-39"),
-    case("text: a start token outside the vocabulary", lambda: text.sample(SMALL_LM, 2, 999), ValueError,
+    case("text: a start token outside the vocabulary", lambda: lm.sample(SMALL_LM, 2, 999), ValueError,
          "start must be <= 4, got 999; it is a token id of the model's 5-character vocabulary"),
-    case("text: passages of length 0", lambda: text.sample(SMALL_LM, 2, 0, length=0), ValueError, "length must be >= 1, got 0"),
-    case("text: zero streams", lambda: text.sample(SMALL_LM, 2, 0, streams=0), ValueError, "streams must be >= 1, got 0"),
-    case("text: a negative burn-in", lambda: text.sample(SMALL_LM, 2, 0, burn_in=-5), ValueError, "burn_in must be >= 0, got -5"),
+    case("text: passages of length 0", lambda: lm.sample(SMALL_LM, 2, 0, length=0), ValueError, "length must be >= 1, got 0"),
+    case("text: zero streams", lambda: lm.sample(SMALL_LM, 2, 0, streams=0), ValueError, "streams must be >= 1, got 0"),
+    case("text: a negative burn-in", lambda: lm.sample(SMALL_LM, 2, 0, burn_in=-5), ValueError, "burn_in must be >= 0, got -5"),
     case("text metrics: repetition of one string", lambda: text_metrics.repetition_rate("the king the king the king"),
          ValueError, "takes a list of passages, got one string"),
     case("runs: a seed that overflows the derived seeds", lambda: generations.RunConfig(seed=18446744073709552), ValueError,
@@ -282,7 +284,7 @@ def test_policy_objects_and_every_spelling_of_a_fraction_store_one_name():
 def test_temperatures_from_numpy_and_zero_are_accepted():
     assert text_experiments.TextRunConfig(temperature=np.float32(0.5)).temperature == 0.5
     assert text_experiments.TextRunConfig(temperature=0).temperature == 0.0
-    assert text.sample(SMALL_LM, 3, 0, temperature=0, length=4, burn_in=0).shape == (3, 4)
+    assert lm.sample(SMALL_LM, 3, 0, temperature=0, length=4, burn_in=0).shape == (3, 4)
 
 
 def test_the_largest_run_seed_still_trains_and_samples():

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from collapselab import cache, classifier
-from collapselab.classifier import ClassifierConfig
+from collapselab import cache
+from collapselab.images import classifier
+from collapselab.images.classifier import ClassifierConfig
 
 from .conftest import TINY
 

@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from collapselab import _owned, cli, generations
+from collapselab.tools import _owned, cli
+from collapselab.images import photocopier as generations
 
 
 def tiny_args(root, out, *extra):
@@ -90,11 +91,11 @@ def test_an_unwritable_out_folder_fails_before_any_work(tmp_path, capsys, monkey
 # --- the language photocopier ------------------------------------------------------------------
 
 def text_root(tmp_path):
-    from collapselab import text
+    from collapselab.text import corpus, lm
 
     root = tmp_path / "data"
     root.mkdir()
-    (root / text.CORPUS_FILE).symlink_to(text.corpus_path())
+    (root / corpus.CORPUS_FILE).symlink_to(corpus.corpus_path())
     return root
 
 
@@ -118,7 +119,7 @@ def test_a_tiny_text_run_writes_the_promised_columns_and_a_figure(tmp_path, caps
     (["--policy", "detector-filter:0.5"], "is for images only"),
     (["--policy", "photocopy"], "unknown policy"),
     (["--temperature", "-1"], "temperature must be a finite number >= 0"),
-    (["--passages", "5000"], "--passages must be <= "),
+    (["--passages", "5000"], "--passages must be < "),
     (["--generations", "-2"], "generations must be >= 0"),
 ])
 def test_a_bad_text_option_exits_2_before_any_training(tmp_path, capsys, extra, message):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from collapselab import course
+from collapselab.course import lessons as course
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "instructor.md"

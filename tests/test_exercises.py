@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from collapselab import course, exercises
+from collapselab.course import lessons as course, exercises
 
 SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions"
 

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from collapselab import cache, data, generations, recursion, vae
-from collapselab.classifier import ClassifierConfig
+from collapselab import cache, data, recursion
+from collapselab.images import photocopier as generations, vae
+from collapselab.images.classifier import ClassifierConfig
 
 from .conftest import linked_data_root
 
@@ -26,7 +27,7 @@ def lab(tmp_path_factory):
 
 
 def vae_files(lab):
-    return sorted(cache.cache_dir(lab.root).glob("vae-generation-*.pt"))
+    return sorted(cache.cache_dir(lab.root).glob("vae-model-*.pt"))
 
 
 def test_replace_trains_each_generation_on_its_predecessors_samples(lab):
@@ -37,21 +38,22 @@ def test_replace_trains_each_generation_on_its_predecessors_samples(lab):
 
 
 def test_generation_zero_is_a_balanced_subset_of_real_digits(lab):
-    real, pool = lab.real_split(tiny())
-    index = data.balanced_subset(lab.labels.numpy(), 300, seed=0)
+    real, _ = lab.real_data(tiny())
+    index = lab.real_split(tiny()).generation0
     assert torch.equal(real, lab.images[index])
     assert np.array_equal(np.bincount(lab.labels[index].numpy()), [30] * 10)
 
 
-def test_the_fresh_pool_is_every_training_image_outside_generation_zero(lab):
-    real, pool = lab.real_split(tiny())
-    index = data.balanced_subset(lab.labels.numpy(), 300, seed=0)
-    assert len(pool) == 60_000 - 300 and not np.intersect1d(pool, index).size
+def test_the_fresh_pool_is_every_training_image_outside_generation_zero_and_the_detectors(lab):
+    split = lab.real_split(tiny())
+    _, fresh = lab.real_data(tiny())
+    assert len(fresh) == len(split.fresh) == 60_000 - 300 - generations.DETECTOR_IMAGES
+    assert not np.intersect1d(split.fresh, split.generation0).size and not np.intersect1d(split.fresh, split.detector).size
 
 
 def test_fresh_images_are_drawn_from_the_pool_without_repeats_until_it_is_used_up(lab):
     pool = np.arange(1000, 1050)
-    draw = recursion.fresh_source(lab.fresh_pool(pool), None, np.random.default_rng(0))
+    draw = recursion.fresh_source(recursion.FreshPool(lab.images, pool), None, np.random.default_rng(0))
     drawn = torch.cat([draw(30), draw(20)])
     by_sum = lambda x: x[x.sum(1).argsort()]  # noqa: E731 (order-free comparison)
     assert torch.equal(by_sum(drawn), by_sum(lab.images[pool]))
@@ -74,7 +76,9 @@ def test_a_growing_budget_gives_every_generation_the_same_number_of_epochs():
 
 
 def test_each_generation_has_its_own_seed():
-    assert [tiny(seed=3).vae_config(g, 300).seed for g in (0, 1, 2)] == [3000, 3001, 3002]
+    config = tiny(seed=3)
+    assert [config.vae_config(g, 300).seed for g in (0, 1, 2)] == [config.seed_for("train", g) for g in (0, 1, 2)]
+    assert len({config.vae_config(g, 300).seed for g in range(10)} | {tiny(seed=4).vae_config(0, 300).seed}) == 11
 
 
 def test_provenance_aware_accumulation_keeps_real_data_at_least_half(lab):
@@ -88,22 +92,28 @@ def test_mixing_fresh_data_adds_real_images_from_outside_generation_zero(lab):
     assert [int(np.sum(p == 0)) for p in run.provenance] == [300, 150, 150]
 
 
-def test_mixed_in_real_images_are_training_images_from_outside_generation_zero(lab, monkeypatch):
-    seen, original = {}, generations.train_generation
+def spy_on_training(lab, monkeypatch) -> dict:
+    """{generation: the images it trained on}, for the runs that follow (training only: not loads)."""
+    seen, original = {}, lab.train
 
-    def spy(config_, generation, images, lab_):
+    def spy(config_, generation, images):
         seen[generation] = images
-        return original(config_, generation, images, lab_)
+        return original(config_, generation, images)
 
-    monkeypatch.setattr(generations, "train_generation", spy)
-    run = generations.run(tiny(policy="mix:0.5", generations=1), lab, progress=False)
+    monkeypatch.setattr(lab, "train", spy)
+    return seen
+
+
+def test_mixed_in_real_images_are_training_images_from_outside_generation_zero(lab, monkeypatch):
+    seen = spy_on_training(lab, monkeypatch)
+    run = generations.run(tiny(policy="mix:0.5", generations=1, seed=12), lab, progress=False)
     fresh = seen[1][run.provenance[1] == 0]  # the real rows of generation 1's training set
     pixels = lambda x: [bytes(row) for row in (x * 255).round().to(torch.uint8).numpy()]  # noqa: E731 (exact rows)
     index_of = {row: i for i, row in enumerate(pixels(lab.images))}
     drawn = np.array([index_of.get(row, -1) for row in pixels(fresh)])
-    generation_zero = data.balanced_subset(lab.labels.numpy(), 300, seed=0)
+    split = lab.real_split(tiny(policy="mix:0.5", generations=1, seed=12))
     assert len(drawn) == 150 and np.all(drawn >= 0)  # real MNIST training images
-    assert not np.isin(drawn, generation_zero).any()
+    assert np.isin(drawn, split.fresh).all()  # never generation 0's, never the detector's
 
 
 def test_a_run_without_a_policy_names_the_known_ones():
@@ -116,20 +126,10 @@ def test_the_real_only_control_trains_every_generation_on_real_images(lab):
     assert all(np.all(p == 0) for p in run.provenance) and run.train_sizes == [300, 300, 300]
 
 
-def test_bernoulli_sampling_trains_the_next_generation_on_binary_images(lab):
-    config = tiny(sampling="bernoulli", generations=1)
-    seen = {}
-    original = generations.train_generation
-
-    def spy(config_, generation, images, lab_):
-        seen[generation] = images
-        return original(config_, generation, images, lab_)
-
-    generations.train_generation = spy
-    try:
-        generations.run(config, lab, progress=False)
-    finally:
-        generations.train_generation = original
+def test_bernoulli_sampling_trains_the_next_generation_on_binary_images(lab, monkeypatch):
+    config = tiny(sampling="bernoulli", generations=1, seed=11)
+    seen = spy_on_training(lab, monkeypatch)
+    generations.run(config, lab, progress=False)
     assert set(torch.unique(seen[1]).tolist()) == {0.0, 1.0}
     assert len(torch.unique(seen[0])) > 2  # generation 0: real grey levels
 
@@ -176,8 +176,8 @@ def test_generation_zero_is_the_model_every_run_of_that_seed_starts_from(lab):
 def test_a_corrupted_checkpoint_is_detected_and_rebuilt(lab):
     config = tiny(seed=7)
     first = generations.run(config, lab, progress=False)
-    key = {**config.key(1), "vae": config.vae_config(1, 300).as_dict()}
-    path = cache.path_for("vae-generation", key, lab.root)
+    key = {**config.key(1), **lab.training_key(config, 1, torch.zeros(300, 784))}
+    path = cache.path_for("vae-model", key, lab.root)
     path.write_bytes(path.read_bytes()[:-100])
     with pytest.warns(UserWarning, match="rebuilding"):
         again = generations.run(config, lab, progress=False)
@@ -192,17 +192,18 @@ def test_cached_metrics_know_which_classifier_measured_them(tmp_path):
                             progress=False)
     large = generations.run(config, generations.Lab(root=root, classifier=TINY_CLASSIFIER), progress=False)
     assert small.metrics[0]["fd"] != large.metrics[0]["fd"]
-    assert len(list(cache.cache_dir(root).glob("metrics-*.pt"))) == 2
+    assert len(list(cache.cache_dir(root).glob("vae-metrics-*.pt"))) == 2
 
 
 def test_every_cache_key_names_the_mnist_files_it_was_built_from():
     assert tiny().key(0)["data"] == data.FINGERPRINT == tiny().key(2)["data"]
 
 
-def test_the_detector_filter_key_names_the_classifier_it_judges_with():
-    key = tiny(policy="detector-filter:0.5").key(1, TINY_CLASSIFIER)
-    assert key["classifier"] == TINY_CLASSIFIER.as_dict()
-    assert "classifier" not in tiny().key(1, TINY_CLASSIFIER)
+def test_the_detector_filter_key_names_the_classifier_it_judges_with(lab):
+    images = torch.zeros(300, 784)
+    key = lab.training_key(tiny(policy="detector-filter:0.5"), 1, images)
+    assert key["classifier"] == TINY_CLASSIFIER.as_dict() and key["second"] == lab.second_config.as_dict()
+    assert "classifier" not in lab.training_key(tiny(), 1, images)
 
 
 def test_rows_flatten_a_run_for_csv(lab):

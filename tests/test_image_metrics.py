@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from collapselab import image_metrics as im
+from collapselab.images import metrics as im
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from collapselab import course
+from collapselab.course import lessons as course
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 MACHINE_PATH = re.compile(r"(/tmp/|/root/|/home/[a-z]|/Users/|/work/|/var/folders/|[A-Z]:\\\\Users)")

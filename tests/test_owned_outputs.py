@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from collapselab import _owned, cli, course, site, student
+from collapselab.tools import _owned, cli, site, student
+from collapselab.course import lessons as course
 
 ROOT = Path(__file__).resolve().parents[1]
 

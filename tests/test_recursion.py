@@ -275,8 +275,8 @@ def test_the_engine_runs_exactly_the_hand_written_loop(real):
     assert run(real, "replace").models == by_hand
 
 
-IMPORT_ORDERS = ["", "import collapselab.generations", "import collapselab.text_experiments",
-                 "import collapselab.cli", "import collapselab.text_experiments, collapselab.generations"]
+IMPORT_ORDERS = ["", "import collapselab.images.photocopier", "import collapselab.text.photocopier",
+                 "import collapselab.tools.cli", "import collapselab.text.photocopier, collapselab.images.photocopier"]
 
 
 @pytest.mark.parametrize("first", IMPORT_ORDERS)
@@ -286,7 +286,7 @@ def test_the_policy_names_are_the_same_whatever_is_imported_first(first):
     import subprocess
     import sys
 
-    code = (f"{first}\nimport json\nfrom collapselab import policies, text_experiments as tx\n"
+    code = (f"{first}\nimport json\nfrom collapselab import policies\nfrom collapselab.text import photocopier as tx\n"
             "try:\n    tx.TextRunConfig(policy='detector-filter:0.5'); said = 'accepted'\n"
             "except ValueError as e:\n    said = str(e)\n"
             "print(json.dumps([policies.names(), policies.names('text'), policies.names('images'), said]))")
@@ -299,7 +299,7 @@ def test_the_policy_names_are_the_same_whatever_is_imported_first(first):
 
 
 def test_the_detector_filter_is_built_by_the_image_photocopier():
-    from collapselab import generations
+    from collapselab.images import photocopier as generations
 
     entry_family = policies.family("detector-filter:0.5")
     assert entry_family == "images" and policies.family("mix:0.5") is None

@@ -1,6 +1,6 @@
 """The course website: one command builds it, and every page works in a real browser, offline.
 
-The site is built once per test session (``python -m collapselab.site``, a few seconds), served
+The site is built once per test session (``python -m collapselab.tools.site``, a few seconds), served
 from 127.0.0.1 and opened in headless Chromium driven by Selenium, which checks what a reader sees
 on every page: its title, every figure, typeset math, internal links that lead somewhere, nothing
 fetched from another host (the site must work offline) and a console without errors. A screenshot
@@ -29,7 +29,8 @@ from pathlib import Path
 
 import pytest
 
-from collapselab import course, site
+from collapselab.course import lessons as course
+from collapselab.tools import site
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = site.OUT / "html"
@@ -77,9 +78,9 @@ def build_output():
         site.mathjax_source()
     except site.SiteError:
         missing(PACKAGES_MESSAGE)
-    done = subprocess.run([sys.executable, "-m", "collapselab.site"], cwd=ROOT, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "collapselab.tools.site"], cwd=ROOT, capture_output=True, text=True,
                           timeout=300)
-    assert done.returncode == 0, f"python -m collapselab.site failed:\n{done.stdout}\n{done.stderr}"
+    assert done.returncode == 0, f"python -m collapselab.tools.site failed:\n{done.stdout}\n{done.stderr}"
     return done.stdout + done.stderr
 
 
@@ -240,7 +241,7 @@ def test_one_command_builds_the_site_and_says_where_it_is(build_output):
 def test_a_missing_image_or_a_broken_link_fails_the_build_and_names_them(tmp_path, build_output):
     (tmp_path / "README.md").write_text("# A broken course\n\n![figure](missing.png)\n\n"
                                         "See [the next notebook](notebooks/99_missing.ipynb).\n")
-    done = subprocess.run([sys.executable, "-m", "collapselab.site", "--root", str(tmp_path), "--out",
+    done = subprocess.run([sys.executable, "-m", "collapselab.tools.site", "--root", str(tmp_path), "--out",
                            str(tmp_path / "site")], capture_output=True, text=True, timeout=300)
     assert done.returncode == 1
     assert "site build failed" in done.stderr

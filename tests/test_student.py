@@ -10,7 +10,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from collapselab import course, student
+from collapselab.course import lessons as course
+from collapselab.tools import student
 
 ROOT = Path(__file__).resolve().parents[1]
 

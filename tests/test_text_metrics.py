@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from collapselab import text_metrics as tm
+from collapselab.text import metrics as tm
 
 
 def test_words_are_lower_case_runs_of_letters_with_inner_apostrophes():

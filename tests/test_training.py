@@ -28,11 +28,11 @@ def run_python(code, **env):
 
 
 def test_the_setting_is_applied_when_the_library_is_imported():
-    done = run_python("import torch, collapselab.vae; print(torch.get_num_threads())", COLLAPSELAB_THREADS="1")
+    done = run_python("import torch, collapselab.images.vae; print(torch.get_num_threads())", COLLAPSELAB_THREADS="1")
     assert done.returncode == 0 and done.stdout.strip() == "1"
 
 
 def test_a_bad_setting_warns_but_a_notebook_still_imports_the_library():
-    done = run_python("import collapselab.vae; print('imported')", COLLAPSELAB_THREADS="abc")
+    done = run_python("import collapselab.images.vae; print('imported')", COLLAPSELAB_THREADS="abc")
     assert done.returncode == 0 and done.stdout.strip() == "imported"
     assert "COLLAPSELAB_THREADS must be a whole number" in done.stderr and "ignored" in done.stderr

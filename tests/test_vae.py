@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from collapselab import cache, vae
+from collapselab import cache
+from collapselab.images import vae
 
 TINY = vae.VAEConfig(hidden=64, latent=4, epochs=4, batch_size=64, lr=3e-3, seed=0)
 
@@ -106,7 +107,7 @@ def test_numpy_settings_give_a_checkpoint_that_safe_loading_reads_back(tmp_path)
 
 
 def test_the_default_settings_are_the_courses_generation_zero():
-    from collapselab import generations
+    from collapselab.images import photocopier as generations
 
     assert generations.GENERATION_ZERO == vae.VAEConfig()
     assert (vae.VAEConfig().hidden, vae.VAEConfig().epochs, vae.VAEConfig().lr) == (256, 20, 1e-2)

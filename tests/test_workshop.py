@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from collapselab import claims, cli, course, warm
+from collapselab.course import claims, lessons as course
+from collapselab.tools import cli, warm
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,14 +21,14 @@ def test_warm_without_notebooks_runs_every_task():
 
 #: the library calls that train (or load) a cached model, and the warm task that caches it
 TRAINERS = {
-    "generations.Lab": "evaluation classifier",
-    "generations.generation_zero": "generation 0 (and trained longer)",
+    "photocopier.Lab": "evaluation classifier",
+    "photocopier.generation_zero": "generation 0 (and trained longer)",
     "experiments.longer_generation_zero": "generation 0 (and trained longer)",
     "experiments.decomposition": "notebook 05: four controlled runs",
     "experiments.defences": "notebook 06: the defences",
     "experiments.small_real_set": "notebook 06: curated synthetic data",
-    "text_experiments.arms": "notebook 07: the language photocopier",
-    "text_experiments.language": "notebook 07: the language photocopier",
+    "photocopier.arms": "notebook 07: the language photocopier",
+    "photocopier.language": "notebook 07: the language photocopier",
 }
 
 
@@ -49,6 +50,23 @@ def test_every_cached_model_a_notebook_trains_is_warmed_for_that_notebook(lesson
     assert needed <= {task.name for task in warm.tasks_for([lesson.number])}
     if not needed:  # a notebook that trains nothing cached gets no warm task either
         assert warm.tasks_for([lesson.number]) == []
+
+
+def test_warm_builds_what_its_tasks_cache_once_and_then_finds_it(tmp_path):
+    """warm() on two tiny tasks: the first call builds their cache entries and counts them, the
+    second builds nothing; a task only runs for the notebooks that need it."""
+    from collapselab import cache
+
+    def build(name):
+        return lambda shared: cache.load_or_build("warm-test", {"task": name}, lambda: {"built": name},
+                                                  root=shared["root"])
+
+    tasks = (warm.Task("first", ("05",), build("first")), warm.Task("second", ("06",), build("second")))
+    first = warm.warm(root=tmp_path, progress=False, tasks=tasks)
+    assert [(row["task"], row["built"]) for row in first] == [("first", 1), ("second", 1)]
+    again = warm.warm(root=tmp_path, progress=False, tasks=tasks)
+    assert [row["built"] for row in again] == [0, 0]
+    assert [row["task"] for row in warm.warm(["06"], root=tmp_path, progress=False, tasks=tasks)] == ["second"]
 
 
 def test_every_warm_task_is_a_trainer_some_notebook_calls():

@@ -1,7 +1,7 @@
-"""Entry point for ``python -m collapselab`` (see :mod:`collapselab.cli`)."""
+"""Entry point for ``python -m collapselab`` (see :mod:`collapselab.tools.cli`)."""
 
 import sys
 
-from .cli import main
+from .tools.cli import main
 
 sys.exit(main())

@@ -8,16 +8,23 @@ import numbers
 import numpy as np
 
 
-#: the largest seed the library accepts: every derived seed (seed x 7919 + generation, ...) then
-#: still fits the 64 bits of ``torch.manual_seed``
+#: the largest seed of a whole run (``np.random.SeedSequence`` takes 32-bit words; every seed the run
+#: derives from it, :func:`collapselab.seeds.derive`, is a 62-bit one)
 MAX_SEED = 2**32 - 1
 
 
+class WrongTypeError(TypeError, ValueError):
+    """An argument of the wrong type (a string where a number belongs, a float where an integer
+    does). A ``TypeError``, and also a ``ValueError`` so that one ``except ValueError`` catches
+    every bad argument (the CLI turns both into one line and exit status 2)."""
+
+
 def check_int(name: str, value, *, minimum: int, maximum: int | None = None, hint: str = "") -> int:
-    """Return ``value`` as an int, or raise ``ValueError`` if it is not an integer in
-    [``minimum``, ``maximum``] (``hint``, if given, is appended to the message for a too-large one)."""
+    """Return ``value`` as an int, or raise :class:`WrongTypeError` if it is not an integer (a float
+    such as 1.5 or 2.0, a string, ``True``) and ``ValueError`` if it is outside [``minimum``,
+    ``maximum``] (``hint``, if given, is appended to the message for a too-large one)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+        raise WrongTypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
     if maximum is not None and value > maximum:
@@ -38,14 +45,18 @@ def check_seed(name: str, value, maximum: int = MAX_SEED) -> int:
 
 def check_fraction(name: str, value) -> float:
     """Return ``value`` as a float in [0, 1], or raise ``ValueError``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 <= float(value) <= 1.0:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise WrongTypeError(f"{name} must be a number in [0, 1], got {value!r}")
+    if not 0.0 <= float(value) <= 1.0:
         raise ValueError(f"{name} must be a number in [0, 1], got {value!r}")
     return float(value)
 
 
 def check_positive(name: str, value) -> float:
     """Return ``value`` as a float > 0, or raise ``ValueError``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise WrongTypeError(f"{name} must be a finite number > 0, got {value!r}")
+    if not np.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
     return float(value)
 
@@ -72,11 +83,11 @@ def check_finite(name: str, value, *, minimum: float | None = None, hint: str = 
         number = float(value)
         if math.isfinite(number) and (minimum is None or number >= minimum):
             return number
-        shown = f"{number:g}"
+        shown, error = f"{number:g}", ValueError
     else:
-        shown = repr(value)
+        shown, error = repr(value), WrongTypeError
     wanted = f"{name} must be a finite number" + ("" if minimum is None else f" >= {minimum:g}")
-    raise ValueError(f"{wanted}, got {shown}" + (f"; {hint}" if hint else ""))
+    raise error(f"{wanted}, got {shown}" + (f"; {hint}" if hint else ""))
 
 
 def check_probability_vectors(name: str, values) -> np.ndarray:
@@ -119,7 +130,7 @@ def check_images(images, name: str = "images"):
     if isinstance(images, np.ndarray):
         images = torch.from_numpy(images)
     if not isinstance(images, torch.Tensor):
-        raise ValueError(f"{name} must be a torch tensor (or numpy array) of shape (n, 784), got a "
+        raise WrongTypeError(f"{name} must be a torch tensor (or numpy array) of shape (n, 784), got a "
                          f"{type(images).__name__}")
     if images.ndim != 2 or images.shape[1] != PIXELS:
         raise ValueError(f"{name} must have shape (n, 784), got {tuple(images.shape)}; flatten 28x28 images "

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._checks import check_int, check_seed
+from ._checks import MAX_TORCH_SEED, check_int, check_seed
 
 #: the environment variable that points the course at another data folder
 DATA_ENV = "COLLAPSELAB_DATA"
@@ -114,7 +114,7 @@ def how_to_get_mnist(root: str | Path | None = None) -> str:
     return (
         f"MNIST is not in {raw_folder(root)} yet. Two ways to get it:\n"
         "  1. with internet: call collapselab.data.load_mnist(download=True) (or run any MNIST\n"
-        "     notebook), and torchvision downloads the four files (about 12 MB);\n"
+        "     notebook), which downloads the four files (about 12 MB) and checks their SHA-256;\n"
         "  2. without internet: put the four uncompressed files\n"
         f"     {', '.join(RAW_FILES)}\n"
         f"     into {raw_folder(root)} (from ../shared/mnist, gunzip each .gz file; see the README,\n"
@@ -131,7 +131,11 @@ def _how_to_repair(path: Path) -> str:
 @functools.lru_cache(maxsize=16)
 def _verified_bytes(path: Path, size: int, mtime_ns: int, expected: IDXFile) -> bytes:
     """The file's bytes after checking its size and SHA-256 (memoised per file version)."""
-    raw = path.read_bytes()
+    return _check_bytes(path.read_bytes(), path, expected)
+
+
+def _check_bytes(raw: bytes, path: Path, expected: IDXFile) -> bytes:
+    """``raw`` if it is byte-for-byte the official ``expected`` file, else :class:`MNISTCorruptError`."""
     if len(raw) != expected.size:
         raise MNISTCorruptError(
             f"{path.name} has {len(raw):,} bytes, expected {expected.size:,} ({expected.count:,} "
@@ -157,14 +161,50 @@ def read_idx(path: str | Path, expected: IDXFile) -> np.ndarray:
     return array.reshape(expected.count, 28, 28) if expected.kind == "images" else array
 
 
-def _download(root: Path) -> None:
-    import torchvision
+def verified_download(urls: list[str], path: Path, verify, *, gunzip: bool = False, timeout: float = 30) -> None:
+    """Download a file into ``path``, but only one that ``verify(raw_bytes)`` accepts: the one way
+    the course fetches data (MNIST and Tiny Shakespeare).
 
-    try:
-        for train in (True, False):
-            torchvision.datasets.MNIST(str(root), train=train, download=True)
-    except (RuntimeError, OSError) as exc:  # no internet, or a failed download
-        raise MNISTNotFoundError(how_to_get_mnist(root) + f"\n(the download failed: {exc})") from None
+    The ``urls`` are mirrors, tried in order. ``verify`` raises on a wrong file, and nothing is
+    written then; ``gunzip`` decompresses first. The file is written atomically, and its folder is
+    made only once a verified file is in hand, so a failed download leaves nothing behind.
+    Raises ``OSError`` (the last mirror's) when no mirror answers."""
+    import gzip
+    import urllib.request
+
+    from .cache import write_atomically
+
+    error: OSError | None = None
+    for url in urls:
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as response:
+                raw = response.read()
+            raw = gzip.decompress(raw) if gunzip else raw
+        except (OSError, EOFError) as exc:  # no internet, a dead mirror, a truncated archive
+            error = exc if isinstance(exc, OSError) else OSError(str(exc))
+            continue
+        verify(raw)  # never store a wrong file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, raw)
+        return
+    raise error or OSError("no download address given")
+
+
+#: where the official MNIST files are served (torchvision's mirrors), gzipped
+MNIST_MIRRORS = ("https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/")
+
+
+def _download(root: Path) -> None:
+    folder = raw_folder(root)
+    for expected in FILES.values():
+        path = folder / expected.name
+        if path.is_file():
+            continue
+        try:
+            verified_download([m + expected.name + ".gz" for m in MNIST_MIRRORS], path,
+                              lambda raw, e=expected, p=path: _check_bytes(raw, p, e), gunzip=True)
+        except OSError as exc:
+            raise MNISTNotFoundError(how_to_get_mnist(root) + f"\n(the download failed: {exc})") from None
 
 
 def load_mnist(train: bool = True, *, root: str | Path | None = None, download: bool = True):
@@ -178,7 +218,7 @@ def load_mnist(train: bool = True, *, root: str | Path | None = None, download: 
     Args:
         train: the training set if True, else the test set.
         root: the data folder (default: :func:`data_root`).
-        download: let torchvision download *missing* files (needs internet). Files that are
+        download: download *missing* files (needs internet), verified before they are stored. Files that are
             present but damaged are never overwritten: the error says how to repair them.
 
     Returns:
@@ -255,7 +295,7 @@ def balanced_subset(labels, n: int, seed: int = 0) -> np.ndarray:
     if labels.ndim != 1 or len(labels) == 0:
         raise ValueError(f"labels must be a non-empty 1-D array of class labels, got shape {labels.shape}")
     n = check_int("n", n, minimum=1)
-    seed = check_seed("seed", seed)
+    seed = check_seed("seed", seed, maximum=MAX_TORCH_SEED)
     classes, counts = np.unique(labels, return_counts=True)
     k = len(classes)
     quota = np.full(k, n // k) + (np.arange(k) < n % k)

@@ -66,11 +66,11 @@ def mnist_ready() -> bool:
 def text_ready() -> bool:
     """Print whether Tiny Shakespeare is ready (or exactly how to get it) and return True when it is.
     Nothing is downloaded here: notebook 07 downloads it when it is missing and internet is there."""
-    from . import text
+    from .text import corpus
 
     try:
-        text.load_corpus(download=False)
-    except (text.TextNotFoundError, text.TextCorruptError) as exc:
+        corpus.load_corpus(download=False)
+    except (corpus.TextNotFoundError, corpus.TextCorruptError) as exc:
         print(exc)
         return False
     print("Tiny Shakespeare: found and verified (notebook 07 is ready)")

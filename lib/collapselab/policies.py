@@ -369,7 +369,7 @@ register("real-only", real_only, help="fresh real data only: the control")
 
 
 def _detector_filter(fraction: float, **resources) -> Policy:
-    from .generations import detector_filter  # built by the image photocopier, which owns the detector
+    from .images.photocopier import detector_filter  # built by the image photocopier, which owns the detector
 
     return detector_filter(fraction, **resources)
 

@@ -80,8 +80,25 @@ def shuffled_batches(n: int, batch_size: int, gen: torch.Generator) -> Iterator[
         yield order[start : start + batch_size]
 
 
+def batches_per_epoch(n: int, batch_size: int) -> int:
+    """Gradient steps in one pass over ``n`` samples in batches of ``batch_size`` (the last batch
+    may be smaller): ``ceil(n / batch_size)``."""
+    return math.ceil(n / batch_size)
+
+
+def gradient_steps(n: int, batch_size: int, epochs: int) -> int:
+    """Gradient steps of ``epochs`` passes over ``n`` samples in batches of ``batch_size``: the
+    one place the course counts them (a step budget, a schedule's length, a notebook's table)."""
+    return epochs * batches_per_epoch(n, batch_size)
+
+
+def epochs_for(steps: int, n: int, batch_size: int) -> int:
+    """The fewest epochs over ``n`` samples that give at least ``steps`` gradient steps (at least 1)."""
+    return max(1, math.ceil(steps / batches_per_epoch(n, batch_size)))
+
+
 def one_cycle(optimizer: torch.optim.Optimizer, max_lr: float, n: int, batch_size: int, epochs: int):
     """A one-cycle learning-rate schedule (warm up for 15 % of the steps, then anneal) sized for
     ``epochs`` passes over ``n`` samples: the fastest route to a good model in a fixed budget."""
-    steps = max(1, epochs * math.ceil(n / batch_size))
+    steps = max(1, gradient_steps(n, batch_size, epochs))
     return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=max_lr, total_steps=steps, pct_start=0.15)

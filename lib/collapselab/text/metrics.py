@@ -26,7 +26,7 @@ import re
 from collections import Counter
 from typing import Iterable, Sequence
 
-from ._checks import check_int
+from .._checks import check_int
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
 #: a speaker's line in the plays: a name in capitals on its own line, ending with a colon

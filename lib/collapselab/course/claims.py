@@ -54,7 +54,7 @@ def show(claims: Iterable[Claim]) -> bool:
 
 def metric_calibration(scores: dict[str, dict], accuracy: float, longer_fd: float) -> list[Claim]:
     """Claims about the calibration table of notebook 04: ``scores`` maps each calibration set of
-    :func:`collapselab.experiments.calibration_sets` to its metrics; ``accuracy`` is the evaluation
+    :func:`collapselab.course.experiments.calibration_sets` to its metrics; ``accuracy`` is the evaluation
     classifier's test accuracy; ``longer_fd`` the FD of generation 0 trained longer."""
     real, noise, ones, blurred, gen0 = (scores[k] for k in ("real", "noise", "only 1s", "blurred real", "generation 0"))
     return [
@@ -84,6 +84,12 @@ def metric_calibration(scores: dict[str, dict], accuracy: float, longer_fd: floa
 
 # --- notebook 05: which error source drives the image photocopier? -------------------------------
 
+def _ratio(a: float, b: float) -> float:
+    """``a / b``, or NaN when ``b`` is not positive (a rise of nothing has no ratio; every
+    comparison with NaN is False, so a claim about it fails rather than crash)."""
+    return float(a) / float(b) if float(b) > 0 else float("nan")
+
+
 def _last(run, name):
     return float(run.metrics[-1][name])
 
@@ -100,11 +106,11 @@ def log_shrink(run) -> float:
 
 
 def image_photocopier(runs: dict) -> list[Claim]:
-    """Claims about notebook 05's controlled runs (:func:`collapselab.experiments.decomposition`)."""
+    """Claims about notebook 05's controlled runs (:func:`collapselab.course.experiments.decomposition`)."""
     rep, bern, big, ctrl = runs["replace"], runs["bernoulli"], runs["3x samples"], runs["real-only"]
     g = len(rep.metrics) - 1
     ctrl_fd = ctrl.metric("fd")
-    explained = 1 - log_shrink(bern) / log_shrink(rep)
+    explained = 1 - _ratio(log_shrink(bern), log_shrink(rep))
     return [
         claim(f"replace: coverage at generation {g} below 40% of generation 0's",
               _last(rep, "coverage") < 0.4 * _first(rep, "coverage"), _last(rep, "coverage") / _first(rep, "coverage")),
@@ -141,8 +147,8 @@ def image_photocopier(runs: dict) -> list[Claim]:
 # --- notebook 06: the defences ------------------------------------------------------------------
 
 def defences(runs: dict, small) -> list[Claim]:
-    """Claims about notebook 06's runs (:func:`collapselab.experiments.defences`) and the
-    curated-synthetic experiment (:func:`collapselab.experiments.small_real_set`)."""
+    """Claims about notebook 06's runs (:func:`collapselab.course.experiments.defences`) and the
+    curated-synthetic experiment (:func:`collapselab.course.experiments.small_real_set`)."""
     last = {name: run.metrics[-1] for name, run in runs.items()}
     start = runs["replace"].metrics[0]
     g = len(runs["replace"].metrics) - 1
@@ -159,14 +165,14 @@ def defences(runs: dict, small) -> list[Claim]:
               all(last[n]["fd"] < last["replace"]["fd"] and last[n]["coverage"] > last["replace"]["coverage"]
                   for n in defended), min(last["replace"]["fd"] - last[n]["fd"] for n in defended)),
         claim("accumulate: FD rises less than half as much as under replace", rise["accumulate"] < 0.5 * rise["replace"],
-              rise["accumulate"] / rise["replace"]),
+              _ratio(rise["accumulate"], rise["replace"])),
         claim("accumulate with a growing step budget ends with lower FD than with a fixed budget",
               last["accumulate (growing)"]["fd"] < last["accumulate"]["fd"],
               last["accumulate"]["fd"] - last["accumulate (growing)"]["fd"]),
         claim("accumulate with a growing step budget: FD rises less than a quarter as much as under replace",
-              rise["accumulate (growing)"] < 0.25 * rise["replace"], rise["accumulate (growing)"] / rise["replace"]),
+              rise["accumulate (growing)"] < 0.25 * rise["replace"], _ratio(rise["accumulate (growing)"], rise["replace"])),
         claim("mix:0.5: FD rises less than half as much as under replace", rise["mix:0.5"] < 0.5 * rise["replace"],
-              rise["mix:0.5"] / rise["replace"]),
+              _ratio(rise["mix:0.5"], rise["replace"])),
         claim("mix:0.5: FD changes by less than 15% after generation 1",
               abs(last["mix:0.5"]["fd"] / runs["mix:0.5"].metrics[1]["fd"] - 1) < 0.15,
               last["mix:0.5"]["fd"] / runs["mix:0.5"].metrics[1]["fd"]),
@@ -191,7 +197,7 @@ def defences(runs: dict, small) -> list[Claim]:
 # --- notebook 07: the language photocopier -----------------------------------------------------
 
 def language(runs: dict, real_text: dict) -> list[Claim]:
-    """Claims about notebook 07's runs (:func:`collapselab.text_experiments.language`); ``real_text``
+    """Claims about notebook 07's runs (:func:`collapselab.text.photocopier.language`); ``real_text``
     holds the word metrics of as many real held-out passages (``TextLab.real_reference``)."""
     rep, ctrl = runs["replace"], runs["real-only"]
     (low_name,) = [n for n in runs if n.startswith("replace, T")]
@@ -218,17 +224,17 @@ def language(runs: dict, real_text: dict) -> list[Claim]:
         claim("real-only control: real-text perplexity moves less than 1% in every generation", ctrl_move < 0.01,
               ctrl_move),
         claim("keep 10% real: perplexity rises less than under replace", rise["keep 10% real"] < rise["replace"],
-              rise["keep 10% real"] / rise["replace"]),
+              _ratio(rise["keep 10% real"], rise["replace"])),
         claim("accumulate: perplexity rises less than half as much as under replace", rise["accumulate"] < 0.5 * rise["replace"],
-              rise["accumulate"] / rise["replace"]),
+              _ratio(rise["accumulate"], rise["replace"])),
         claim(f"replace: a smaller share of real words at generation {g} than the control",
               last["real_word_share"] < control["real_word_share"], last["real_word_share"] - control["real_word_share"]),
         claim(f"replace at T = 1: distinct-1 at generation {g} within 10% of generation 0's (misspellings count as new words)",
               abs(last["distinct_1"] / first["distinct_1"] - 1) < 0.1, last["distinct_1"] / first["distinct_1"]),
         claim("replace at T = 1: its text's median perplexity under generation 0 rises (errors pile up)",
               median_gen0["replace"][-1] > median_gen0["replace"][0], median_gen0["replace"][-1] / median_gen0["replace"][0]),
-        claim(f"{low_name}: real-text perplexity rises at least 5 times as much as at T = 1", rise[low_name] >= 5 * rise["replace"],
-              rise[low_name] / rise["replace"]),
+        claim(f"{low_name}: real-text perplexity rises at least 5 times as much as at T = 1",
+              rise[low_name] > 0 and rise[low_name] >= 5 * rise["replace"], _ratio(rise[low_name], rise["replace"])),
         claim(f"{low_name}: distinct-2 at generation {g} below half of generation 0's",
               low.metrics[-1]["distinct_2"] < 0.5 * low.metrics[0]["distinct_2"], low.metrics[-1]["distinct_2"] / low.metrics[0]["distinct_2"]),
         claim(f"{low_name}: more than 10% of word triples repeat within a passage at generation {g} (under 1% at generation 0)",

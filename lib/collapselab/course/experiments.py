@@ -17,19 +17,15 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
-from . import cache, classifier, data, vae
-from .image_metrics import blur
-from .generations import GENERATION_ZERO, Lab, RunConfig, generation_zero as _generation_zero
+from .. import cache, data, seeds, training
+from ..images import classifier, vae
+from ..images.metrics import blur
+from ..images.photocopier import GENERATION_ZERO, Lab, RunConfig, generation_zero
 
 #: generations after generation 0 in notebook 05
 DECOMPOSITION_GENERATIONS = 3
 #: generations after generation 0 in notebook 06 (fewer: it compares six policies in the same time)
 DEFENCE_GENERATIONS = 2
-
-
-def generation_zero(seed: int = 0) -> RunConfig:
-    """The configuration whose generation 0 notebook 04 trains and notebooks 05-06 copy."""
-    return RunConfig(seed=seed)
 
 
 def decomposition(seed: int = 0) -> dict[str, RunConfig]:
@@ -131,13 +127,12 @@ def small_real_set(lab: Lab, seed: int = 0) -> SmallRealSet:
     real set of :data:`SMALL_SETS` (real digits generation 0 never saw): the real set alone, and
     with :data:`DOSE` times as many curated synthetic digits from generation 0 added; for the
     smaller set also with as many *uncurated* synthetic digits (as generation 0 wrote them)."""
-    config = generation_zero(seed)
-    _, pool = lab.real_split(config)
-    rng = np.random.default_rng(seed + 500)
-    chosen = rng.choice(pool, max(SMALL_SETS), replace=False)
-    gen0 = _generation_zero(lab, config).model
+    config = RunConfig(seed=seed)
+    pool = lab.real_split(config).fresh
+    chosen = seeds.rng(seed, "small real set").choice(pool, max(SMALL_SETS), replace=False)
+    gen0 = generation_zero(lab, config).model
     most = DOSE * max(SMALL_SETS)
-    synthetic = gen0.sample(20 * most, seed=seed + 600)
+    synthetic = gen0.sample(20 * most, seed=seeds.derive(seed, "small real set synthetic"))
     curator = lab.second  # not the evaluation classifier: curation and measurement never share a network
     curated, share = _curate(synthetic, curator, most)
     names = iter(small_real_arms())
@@ -145,21 +140,21 @@ def small_real_set(lab: Lab, seed: int = 0) -> SmallRealSet:
     for n in SMALL_SETS:
         real = lab.images[np.sort(chosen[:n])]
         sets[next(names)] = (real, None)
-        sets[next(names)] = (real, curated[torch.randperm(most, generator=torch.Generator().manual_seed(seed))[: DOSE * n]])
+        pick = seeds.rng(seed, "small real set curated", n).permutation(most)[: DOSE * n]
+        sets[next(names)] = (real, curated[torch.from_numpy(pick)])
         if n == min(SMALL_SETS):
             sets[next(names)] = (real, synthetic[: DOSE * n])
     arms, sizes = {}, {}
     for i, (name, (real, extra)) in enumerate(sets.items()):
         images = real if extra is None else torch.cat([real, extra])
-        batches_per_epoch = -(-len(images) // GENERATION_ZERO.batch_size)
-        settings = replace(GENERATION_ZERO, epochs=-(-SMALL_STEPS // batches_per_epoch), seed=seed * 1000 + 900 + i)
-        key = {"experiment": "small-real-set", "arm": name, "data": data.FINGERPRINT, "seed": seed,
-               "vae": settings.as_dict(), "curator": curator.config.as_dict(),
-               "confidence": CURATOR_CONFIDENCE, "generation0": config.key(0), "version": 2}
+        settings = replace(GENERATION_ZERO, epochs=training.epochs_for(SMALL_STEPS, len(images), GENERATION_ZERO.batch_size),
+                           seed=seeds.derive(seed, "small real set train", i))
+        key = {**config.key(0), "experiment": "small-real-set", "arm": name, "vae": settings.as_dict(),
+               "curator": curator.config.as_dict(), "confidence": CURATOR_CONFIDENCE}
         state = cache.load_or_build("vae-small-real-set", key,
                                     lambda: vae.train(images, settings, progress=False).state(), root=lab.root)
         model = vae.TrainedVAE.from_state(state).model
-        arms[name] = lab.score(model.sample(config.n_eval, seed=10_000))
+        arms[name] = lab.score_images(model.sample(config.n_eval, seed=config.seed_for("evaluate", 0)))
         sizes[name] = (len(real), 0 if extra is None else len(extra))
     return SmallRealSet(arms, sizes, share)
 
@@ -173,47 +168,49 @@ LONGER = 1.6
 
 
 def calibration_sets(lab: Lab, generation0: vae.VAE, seed: int = 0) -> dict[str, torch.Tensor]:
-    """Image sets of known quality, :data:`~collapselab.generations.EVAL_IMAGES` each, to score
+    """Image sets of known quality, :data:`~collapselab.images.photocopier.EVAL_IMAGES` each, to score
     every metric on before trusting it: other real digits (the best a generator can do), uniform
     noise (the worst), a generator that only ever draws real 1s (realistic but with no variety),
     real digits blurred by :data:`BLUR_SIGMA` pixels (right shapes, soft strokes: like a VAE's
     decoder means) and generation 0's own samples."""
-    n = RunConfig().n_eval
+    config = RunConfig(seed=seed)
+    n = config.n_eval
     real = _unseen_real(lab, seed)
     ones = np.flatnonzero(lab.labels.numpy() == 1)
     return {
         "real": real,
         "noise": _noise(seed),
-        "only 1s": lab.images[np.sort(np.random.default_rng(seed).choice(ones, n, replace=False))],
+        "only 1s": lab.images[np.sort(seeds.rng(seed, "only 1s").choice(ones, n, replace=False))],
         "blurred real": blur(real, BLUR_SIGMA),
-        "generation 0": generation0.sample(n, seed=10_000),
+        "generation 0": generation0.sample(n, seed=config.seed_for("evaluate", 0)),
     }
 
 
 def reference_levels(lab: Lab, seed: int = 0) -> dict[str, dict]:
     """Every metric of the ``real`` and ``noise`` sets of :func:`calibration_sets` (the same images):
     the best and worst levels that notebooks 05-06 draw as reference lines on their metric plots."""
-    return {"real": lab.score(_unseen_real(lab, seed)), "noise": lab.score(_noise(seed))}
+    return {"real": lab.score_images(_unseen_real(lab, seed)), "noise": lab.score_images(_noise(seed))}
 
 
 def _unseen_real(lab: Lab, seed: int) -> torch.Tensor:
-    """A class-balanced set of real training digits that generation 0 (of ``seed``) never saw."""
-    excluded = np.zeros(len(lab.images), bool)
-    excluded[data.balanced_subset(lab.labels.numpy(), RunConfig().n_images, seed=seed)] = True
-    others = np.flatnonzero(~excluded)
-    return lab.images[others[data.balanced_subset(lab.labels.numpy()[others], RunConfig().n_eval, seed=seed + 1)]]
+    """A class-balanced set of real training digits that generation 0 (of ``seed``) never saw
+    (drawn from the pool of fresh real digits)."""
+    config = RunConfig(seed=seed)
+    fresh = lab.real_split(config).fresh
+    pick = data.balanced_subset(lab.labels.numpy()[fresh], config.n_eval, seed=seeds.derive(seed, "unseen real"))
+    return lab.images[fresh[pick]]
 
 
 def _noise(seed: int) -> torch.Tensor:
     """Uniform noise images, as many as a generation's scored samples."""
-    return torch.rand(RunConfig().n_eval, 784, generator=torch.Generator().manual_seed(seed))
+    return torch.rand(RunConfig().n_eval, 784, generator=training.generator(seeds.derive(seed, "noise")))
 
 
 def longer_generation_zero(lab: Lab, seed: int = 0) -> vae.TrainedVAE:
     """Generation 0's recipe trained :data:`LONGER` times as many steps (cached): does more
     training change generation 0 much?"""
-    config = generation_zero(seed)
-    real, _ = lab.real_split(config)
+    config = RunConfig(seed=seed)
+    real, _ = lab.real_data(config)
     settings = replace(config.vae_config(0, len(real)), epochs=round(GENERATION_ZERO.epochs * LONGER))
     key = {**config.key(0), "vae": settings.as_dict(), "experiment": "longer"}
     state = cache.load_or_build("vae-longer", key, lambda: vae.train(real, settings, progress=False).state(),

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ._checks import check_fraction, check_images, check_int, check_probability_vectors
+from .._checks import check_fraction, check_images, check_int, check_probability_vectors
 
 LOG10 = float(np.log(10))
 
@@ -223,7 +223,7 @@ def blur(images: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
     """Gaussian-blurred copies of ``images`` ``(n, 784)`` (``sigma`` in pixels): a calibration set
     that keeps every digit's identity and position but loses its sharp strokes, like a VAE's
     decoder means do."""
-    from ._checks import check_positive
+    from .._checks import check_positive
 
     sigma = check_positive("sigma", sigma)
     images = check_images(images)

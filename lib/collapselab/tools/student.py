@@ -28,7 +28,7 @@ written then. Choose another ``--out`` for the new edition, move those files awa
 touched. It never writes into the course's own ``notebooks/`` folder (symlinks and relative paths
 resolved), not even with ``--force``.
 
-**All or nothing.** Every notebook of the course map (:data:`collapselab.course.LESSONS`) is read
+**All or nothing.** Every notebook of the course map (:data:`collapselab.course.lessons.LESSONS`) is read
 and checked in memory before the first one is written: a missing or damaged notebook, or an
 ``--out`` that is a file or read-only, stops the command with one line naming it (exit status 2)
 and nothing written. Each notebook is written atomically (a temporary file renamed into place).
@@ -45,9 +45,9 @@ import sys
 from pathlib import Path
 
 from . import _owned
-from .course import LESSONS
+from ..course.lessons import LESSONS
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 OUT = ROOT / "build" / "student"
 
 #: the tag that marks an exercise cell (a stub and its checker)

@@ -17,9 +17,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import cache
-from ._checks import MAX_TORCH_SEED, check_int, check_positive, check_seed
-from .training import default_device, generator, one_cycle, seeded, shuffled_batches
+from .. import cache
+from .._checks import MAX_TORCH_SEED, check_int, check_positive, check_seed
+from ..training import default_device, generator, one_cycle, seeded, shuffled_batches
 from .vae import check_images
 
 
@@ -47,7 +47,7 @@ class ClassifierConfig:
 
     def as_dict(self) -> dict:
         """The cache key: the settings, the architecture and the data it is trained on."""
-        from .data import FINGERPRINT
+        from ..data import FINGERPRINT
 
         return {"model": "lenet-8-16-128", **asdict(self), "data": FINGERPRINT}
 
@@ -150,7 +150,7 @@ def load_or_train(config: ClassifierConfig = ClassifierConfig(), *, root: str | 
     """The evaluation classifier for ``config``: loaded from ``data/cache`` when a valid file is
     there, otherwise trained on ``config.n_train`` MNIST training images (all of them by default,
     else a class-balanced subset), scored on the 10,000 test images, and cached."""
-    from . import data
+    from .. import data
 
     def build() -> dict:
         images, labels = data.load_mnist(train=True, root=root)

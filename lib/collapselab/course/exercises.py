@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from . import categorical, gaussian, regression
+from .. import categorical, gaussian, regression
 
 
 def _verdict(ok: bool, good: str, hint: str) -> bool:
@@ -350,7 +350,7 @@ def check_distinct_2(answer) -> bool:
     """Exercise 07.2: distinct-2 of "the king the king the queen"."""
     if _missing(answer) or (value := _number(answer)) is None:
         return False
-    from . import text_metrics
+    from ..text import metrics as text_metrics
 
     exact = text_metrics.distinct_n("the king the king the queen", 2)
     hint = ("list the word pairs in order: (the king), (king the), (the king), ...; distinct-2 = unique pairs / "

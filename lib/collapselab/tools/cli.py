@@ -50,9 +50,10 @@ def command(name: str):
 
 
 def _add_run_parser(sub) -> None:
-    from . import generations, policies
+    from ..images import photocopier as images
+    from .. import policies
 
-    defaults = generations.RunConfig()
+    defaults = images.RunConfig()
     run = sub.add_parser("run", help="run recursive VAE generations on MNIST and write metrics and a figure",
                          description="Generations of VAEs, each trained on data built from its predecessor's "
                                      "samples by a policy. Options left out take the defaults shown (or, with "
@@ -65,7 +66,7 @@ def _add_run_parser(sub) -> None:
                      help="one or more of: " + ", ".join(policies.names("images")) + f" [{defaults.policy}]")
     run.add_argument("--sampling", choices=("mean", "bernoulli"), default=None,
                      help=f"what the next generation trains on: decoder means or Bernoulli pixel samples [{defaults.sampling}]")
-    run.add_argument("--budget", choices=generations.BUDGETS, default=None,
+    run.add_argument("--budget", choices=images.BUDGETS, default=None,
                      help=f"gradient steps per generation: fixed, or growing with the training set [{defaults.budget}]")
     run.add_argument("--epochs", type=int, default=None,
                      help=f"epochs of a generation that trains on --images images [{defaults.vae.epochs}]")
@@ -82,9 +83,10 @@ def _add_run_parser(sub) -> None:
 
 
 def _add_text_parser(sub) -> None:
-    from . import policies, text_experiments
+    from .. import policies
+    from ..text import photocopier as language
 
-    defaults = text_experiments.TextRunConfig()
+    defaults = language.TextRunConfig()
     text = sub.add_parser("text", help="run recursive language-model generations on Tiny Shakespeare",
                           description="Generations of character-level language models, each fine-tuned from the "
                                       "same pre-trained model on text built from its predecessor's writing by a "
@@ -157,14 +159,14 @@ def remove_if_empty(folder: Path, top: Path | None) -> None:
 
 
 def run_configs(args) -> list:
-    """The :class:`~collapselab.generations.RunConfig` of every distinct policy x seed the options ask
+    """The :class:`~collapselab.images.RunConfig` of every distinct policy x seed the options ask
     for (see :func:`unique`). Only the options given on the command line override the defaults (or
     ``RunConfig.full()``)."""
     from dataclasses import replace
 
-    from . import generations
+    from ..images import photocopier as images
 
-    base = generations.RunConfig.full() if args.full else generations.RunConfig()
+    base = images.RunConfig.full() if args.full else images.RunConfig()
     given = {"generations": args.generations, "n_images": args.images, "sample_size": args.sample_size,
              "sampling": args.sampling, "budget": args.budget, "n_eval": args.eval_images}
     given = {k: v for k, v in given.items() if v is not None}
@@ -174,13 +176,13 @@ def run_configs(args) -> list:
 
 
 def text_configs(args) -> list:
-    """The :class:`~collapselab.text_experiments.TextRunConfig` of every distinct policy x temperature
+    """The :class:`~collapselab.language.TextRunConfig` of every distinct policy x temperature
     x seed (see :func:`unique`)."""
     from dataclasses import replace
 
-    from . import text_experiments
+    from ..text import photocopier as language
 
-    base = text_experiments.TextRunConfig()
+    base = language.TextRunConfig()
     lm = replace(base.lm, finetune_steps=args.finetune_steps, pretrain_steps=args.pretrain_steps)
     return unique([replace(base, generations=args.generations, policy=policy, temperature=temperature, lm=lm,
                            n_real=args.passages, n_eval=args.eval_passages, seed=seed)
@@ -189,8 +191,7 @@ def text_configs(args) -> list:
 
 def label(config) -> str:
     """``policy=... [temperature=...] seed=...``: what tells one run of a command from another."""
-    temperature = f" temperature={config.temperature:g}" if hasattr(config, "temperature") else ""
-    return f"policy={config.policy}{temperature} seed={config.seed}"
+    return config.label()
 
 
 def unique(configs: list) -> list:
@@ -207,57 +208,48 @@ def unique(configs: list) -> list:
     return kept
 
 
-def _figure(runs, path: Path) -> None:
+#: the metrics each command's figure shows, one panel each
+IMAGE_PANELS = ("fd", "precision", "recall", "density", "coverage", "class_entropy", "kl_uniform", "confidence",
+                "pixel_diversity", "tail_share", "latent_spread")
+TEXT_PANELS = ("real_perplexity", "gen0_perplexity_median", "distinct_1", "distinct_2", "repetition",
+               "real_word_share", "distinct_real", "rare_words_used")
+
+
+def figure(runs, path: Path, panels: tuple[str, ...], title: str) -> None:
+    """``metrics.png``: one panel per metric of ``panels`` across generations, one line per run,
+    coloured by everything but the seed (the first seed's lines carry the legend)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from . import generations
-    from .plots import OKABE_ITO, use_course_style
+    from ..plots import OKABE_ITO, use_course_style
 
     use_course_style()
-    names = generations.METRICS
-    fig, axes = plt.subplots(3, 4, figsize=(15, 9))
-    policies = list(dict.fromkeys(r.config.policy for r in runs))
-    for ax, name in zip(axes.flat, names):
+    columns = 4
+    rows_ = -(-len(panels) // columns)
+    fig, axes = plt.subplots(rows_, columns, figsize=(15, 3.2 * rows_ + 0.5), squeeze=False)
+    name_of = lambda run: run.config.label().rsplit(" seed=", 1)[0]  # noqa: E731
+    names = list(dict.fromkeys(name_of(r) for r in runs))
+    for ax, panel in zip(axes.flat, panels):
         for run in runs:
-            color = OKABE_ITO[policies.index(run.config.policy) % len(OKABE_ITO)]
-            ax.plot(run.metric(name), "o-", ms=3, color=color, alpha=0.8,
-                    label=run.config.policy if run.config.seed == runs[0].config.seed else None)
-        ax.set(title=name, xlabel="generation")
-    for ax in axes.flat[len(names):]:
+            ax.plot(run.metric(panel), "o-", ms=3, color=OKABE_ITO[names.index(name_of(run)) % len(OKABE_ITO)],
+                    alpha=0.8, label=name_of(run) if run.config.seed == runs[0].config.seed else None)
+        ax.set(title=panel, xlabel="generation")
+    for ax in axes.flat[len(panels):]:
         ax.set_axis_off()
     axes.flat[0].legend(fontsize=8)
-    fig.suptitle("Image photocopier: metrics per generation", fontweight="bold")
+    fig.suptitle(title, fontweight="bold")
     fig.savefig(path)
     plt.close(fig)
+
+
+def _image_figure(runs, path: Path) -> None:
+    figure(runs, path, IMAGE_PANELS, "Image photocopier: metrics per generation")
 
 
 def _text_figure(runs, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from .plots import OKABE_ITO, use_course_style
-
-    use_course_style()
-    names = ("real_perplexity", "gen0_perplexity_median", "distinct_1", "distinct_2", "repetition",
-             "real_word_share", "distinct_real", "rare_words_used")
-    fig, axes = plt.subplots(2, 4, figsize=(15, 6.5))
-    labels = list(dict.fromkeys(f"{r.config.policy}, T={r.config.temperature:g}" for r in runs))
-    for ax, name in zip(axes.flat, names):
-        for run in runs:
-            label = f"{run.config.policy}, T={run.config.temperature:g}"
-            rows = run.rows()
-            ax.plot([row[name] for row in rows], "o-", ms=3, color=OKABE_ITO[labels.index(label) % len(OKABE_ITO)],
-                    alpha=0.8, label=label if run.config.seed == runs[0].config.seed else None)
-        ax.set(title=name, xlabel="generation")
-    axes.flat[0].legend(fontsize=8)
-    fig.suptitle("Language photocopier: metrics per generation", fontweight="bold")
-    fig.savefig(path)
-    plt.close(fig)
+    figure(runs, path, TEXT_PANELS, "Language photocopier: metrics per generation")
 
 
 def _csv_text(rows: list[dict]) -> str:
@@ -275,7 +267,7 @@ def write_results(out: Path, runs: list, configs: list, figure) -> list[Path]:
     as it was. ``out`` is made again if it was deleted during the run. Returns the three paths."""
     from dataclasses import asdict
 
-    from .cache import current_umask
+    from ..cache import current_umask
 
     rows = [row for run in runs for row in run.rows()]
     out.mkdir(parents=True, exist_ok=True)
@@ -354,15 +346,16 @@ def run_all(configs: list, run_one, out: Path, figure, describe) -> int:
 def _check_environment() -> None:
     """The data folder the library reads from ``$COLLAPSELAB_DATA``, checked before any work
     (``ValueError``; :func:`main` has checked ``$COLLAPSELAB_THREADS`` already)."""
-    from .data import data_root
+    from ..data import data_root
 
     data_root()
 
 
 @command("run")
 def _run(args, parser) -> int:
-    from . import data, generations
-    from .classifier import ClassifierConfig
+    from .. import data
+    from ..images import photocopier as images
+    from ..images.classifier import ClassifierConfig
 
     try:
         _check_environment()
@@ -377,8 +370,8 @@ def _run(args, parser) -> int:
     describe = lambda c: (f"run: policy={c.policy} seed={c.seed} generations={c.generations} "  # noqa: E731
                           f"images={c.n_images} sampling={c.sampling} budget={c.budget}")
     try:
-        lab = generations.Lab(root=args.data_root, classifier=classifier, progress=True)
-        return run_all(configs, lambda config: generations.run(config, lab, progress=True), args.out, _figure,
+        lab = images.Lab(root=args.data_root, classifier=classifier, progress=True)
+        return run_all(configs, lambda config: images.run(config, lab, progress=True), args.out, _image_figure,
                        describe)
     finally:  # every run failed, or the work raised: no empty --out folder is left behind
         remove_if_empty(args.out, made)
@@ -386,22 +379,24 @@ def _run(args, parser) -> int:
 
 @command("text")
 def _text(args, parser) -> int:
-    from . import text, text_experiments
+    from ..text import corpus
+    from ..text import photocopier as language
 
     try:
         _check_environment()
         configs = text_configs(args)
-        lab = text_experiments.TextLab(args.data_root)
-        if any(c.n_real > len(lab.real) for c in configs):
-            raise ValueError(f"--passages must be <= {len(lab.real)} (the real passages of the fine-tuning text)")
+        lab = language.TextLab(args.data_root)
+        if any(c.n_real >= len(lab.real) for c in configs):
+            raise ValueError(f"--passages must be < {len(lab.real)} (the real passages of the fine-tuning text: the "
+                             "ones generation 0 does not use are the pool of fresh real text)")
         made = missing_top(args.out)
         check_out_folder(args.out)  # last: a mistake elsewhere leaves no empty folder behind
-    except (ValueError, text.TextNotFoundError, text.TextCorruptError) as exc:
+    except (ValueError, corpus.TextNotFoundError, corpus.TextCorruptError) as exc:
         parser.error(str(exc))  # prints usage and the reason, exits with status 2
     describe = lambda c: (f"text: policy={c.policy} temperature={c.temperature:g} seed={c.seed} "  # noqa: E731
                           f"generations={c.generations} passages={c.n_real}")
     try:
-        return run_all(configs, lambda config: text_experiments.run(config, lab, progress=True), args.out,
+        return run_all(configs, lambda config: language.run(config, lab, progress=True), args.out,
                        _text_figure, describe)
     finally:  # every run failed, or the work raised: no empty --out folder is left behind
         remove_if_empty(args.out, made)
@@ -413,7 +408,7 @@ def main(argv=None) -> int:
     with warnings.catch_warnings():  # a bad $COLLAPSELAB_THREADS is refused below, in one line
         warnings.filterwarnings("ignore", message="COLLAPSELAB_THREADS must be")
         parser = build_parser()  # imports the library (and torch)
-        from .training import thread_setting
+        from ..training import thread_setting
     args = parser.parse_args(argv)  # first, so that --help works whatever the environment
     try:
         thread_setting()

@@ -1,11 +1,11 @@
 """The course website: README.md, the executed notebooks and docs/*.md as one static site.
 
-    python -m collapselab.site             # builds build/site/html/ (open its index.html)
-    python -m collapselab.site --verbose   # with Sphinx's own progress output
+    python -m collapselab.tools.site             # builds build/site/html/ (open its index.html)
+    python -m collapselab.tools.site --verbose   # with Sphinx's own progress output
 
 Built with Jupyter Book 1 (Sphinx + myst-nb) from the notebooks *as stored*: nothing is executed,
 so every figure and number on the site is the one committed. The pages and their order come from
-:data:`collapselab.course.LESSONS` (a lesson whose notebook is not written yet is left out), after
+:data:`collapselab.course.lessons.LESSONS` (a lesson whose notebook is not written yet is left out), after
 the landing page made from README.md, followed by every ``docs/*.md``. Each notebook page has a
 launch button that opens it in JupyterLab on Binder.
 
@@ -49,9 +49,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from . import _owned
-from .course import LESSONS
+from ..course.lessons import LESSONS
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 OUT = ROOT / "build" / "site"
 TITLE = "Model Collapse Lab"
 REPOSITORY = "https://github.com/model-collapse-lab/model-collapse-lab"
@@ -161,7 +161,7 @@ def config() -> dict:
                 # PDF); plus this module.
                 "extensions": ["sphinx_togglebutton", "sphinx_copybutton", "myst_nb", "jupyter_book",
                                "sphinx_comments", "sphinx_external_toc", "sphinx_design", "sphinx_book_theme",
-                               "collapselab.site"],
+                               "collapselab.tools.site"],
                 "html_context": {"default_mode": "light"},  # unset, the theme logs a console error
                 "mathjax_path": MATHJAX_PATH,
                 "nb_ipywidgets_js": {},    # no widget manager from a CDN (see the module docstring)
@@ -464,7 +464,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None)
 
 
 def main(argv=None) -> int:
-    parser = add_arguments(argparse.ArgumentParser(prog="python -m collapselab.site",
+    parser = add_arguments(argparse.ArgumentParser(prog="python -m collapselab.tools.site",
                                                    description=__doc__.split("\n\n")[0], epilog=EPILOG))
     return run(parser.parse_args(argv), parser)
 

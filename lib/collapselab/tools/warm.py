@@ -7,7 +7,7 @@ Notebooks 04-07 train models: the evaluation classifier, generation 0, every gen
 run, the language models. All of it is cached under the data folder (``data/cache/``, or
 ``$COLLAPSELAB_DATA``), keyed by everything that determines it, so a notebook whose models are
 cached only loads and scores them and runs in seconds. This command builds that cache with the
-very functions the notebooks call (:mod:`collapselab.experiments`, :mod:`collapselab.text_experiments`),
+very functions the notebooks call (:mod:`collapselab.course.experiments`, :mod:`collapselab.text.photocopier`),
 shows a progress bar, and ends with a summary of what it built and what was already there.
 
 Run it once on each machine before a workshop (Binder's ``postBuild`` runs it when the image is
@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import cache
+from .. import cache
 from ._owned import folder_argument
-from .course import LESSONS
+from ..course.lessons import LESSONS
 
 
 @dataclass(frozen=True)
@@ -38,54 +38,55 @@ class Task:
 
 
 def _lab(shared: dict):
-    from . import generations
+    from ..images import photocopier as images
 
     if "lab" not in shared:
-        shared["lab"] = generations.Lab(root=shared.get("root"))
+        shared["lab"] = images.Lab(root=shared.get("root"))
     return shared["lab"]
 
 
 def _generation_zero(shared):
-    from . import experiments, generations
+    from ..course import experiments
+    from ..images import photocopier as images
 
     lab = _lab(shared)
-    generations.generation_zero(lab, experiments.generation_zero())
+    images.generation_zero(lab)
     experiments.longer_generation_zero(lab)
 
 
 def _runs(arms: Callable[[], dict]):
     def build(shared):
-        from . import generations
+        from ..images import photocopier as images
 
         lab = _lab(shared)
         for config in arms().values():
-            generations.run(config, lab, progress=False)
+            images.run(config, lab, progress=False)
 
     return build
 
 
 def _decomposition(shared):
-    from . import experiments
+    from ..course import experiments
 
     _runs(experiments.decomposition)(shared)
 
 
 def _defences(shared):
-    from . import experiments
+    from ..course import experiments
 
     _runs(experiments.defences)(shared)
 
 
 def _small_real_set(shared):
-    from . import experiments
+    from ..course import experiments
 
     experiments.small_real_set(_lab(shared))
 
 
 def _language(shared):
-    from . import text_experiments
+    from ..text import photocopier as language
 
-    text_experiments.language(root=shared.get("root"))
+    language.language(root=shared.get("root"))
 
 
 TASKS = (
@@ -98,15 +99,15 @@ TASKS = (
 )
 
 
-def tasks_for(notebooks: list[str] | None) -> list[Task]:
-    """The tasks that the given notebooks (``["05", "07"]``; ``None`` = all) need."""
+def tasks_for(notebooks: list[str] | None, tasks: tuple[Task, ...] = TASKS) -> list[Task]:
+    """The ``tasks`` that the given notebooks (``["05", "07"]``; ``None`` = all) need."""
     if not notebooks:
-        return list(TASKS)
+        return list(tasks)
     known = {lesson.number for lesson in LESSONS}
     unknown = sorted(set(notebooks) - known)
     if unknown:
         raise ValueError(f"unknown notebook number(s) {', '.join(unknown)}; choose from {', '.join(sorted(known))}")
-    return [t for t in TASKS if set(t.notebooks) & set(notebooks)]
+    return [t for t in tasks if set(t.notebooks) & set(notebooks)]
 
 
 def _cache_files(root) -> set[str]:
@@ -114,12 +115,14 @@ def _cache_files(root) -> set[str]:
     return {p.name for p in folder.glob("*.pt")} if folder.is_dir() else set()
 
 
-def warm(notebooks: list[str] | None = None, *, root: str | Path | None = None, progress: bool = True) -> list[dict]:
-    """Build (or find) every cached artifact the given notebooks need. Returns one summary row per
-    task: its name, the cache files it wrote, and its seconds."""
+def warm(notebooks: list[str] | None = None, *, root: str | Path | None = None, progress: bool = True,
+         tasks: tuple[Task, ...] = TASKS) -> list[dict]:
+    """Build (or find) every cached artifact the given notebooks need (of ``tasks``: the course's
+    :data:`TASKS`, or others, as a test gives tiny ones). Returns one summary row per task: its
+    name, the cache files it wrote, and its seconds."""
     from tqdm.auto import tqdm
 
-    todo = tasks_for(notebooks)
+    todo = tasks_for(notebooks, tasks)
     shared: dict = {"root": root}
     rows = []
     bar = tqdm(todo, desc="warming", unit="task", disable=not progress)
@@ -135,14 +138,15 @@ def warm(notebooks: list[str] | None = None, *, root: str | Path | None = None, 
 def check_data(tasks: list[Task], root: str | Path | None = None) -> None:
     """Verify, before any work, the data the ``tasks`` need: MNIST for notebooks 04-06, Tiny
     Shakespeare for 07 (raises their not-found or corrupt errors, whose messages say what to do)."""
-    from . import data, text
+    from .. import data
+    from ..text import corpus
 
     needed = {nb for task in tasks for nb in task.notebooks}
     if needed & {"04", "05", "06"}:
         for train in (True, False):
             data.load_mnist(train, root=root)
     if "07" in needed:
-        text.load_corpus(root)
+        corpus.load_corpus(root)
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -156,15 +160,16 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None) -> int:
-    from . import data, text
-    from .training import thread_setting
+    from .. import data
+    from ..text import corpus
+    from ..training import thread_setting
 
     try:
         thread_setting()
         todo = tasks_for(args.notebooks)
         check_data(todo, args.data_root)
-    except (ValueError, data.MNISTNotFoundError, data.MNISTCorruptError, text.TextNotFoundError,
-            text.TextCorruptError) as exc:
+    except (ValueError, data.MNISTNotFoundError, data.MNISTCorruptError, corpus.TextNotFoundError,
+            corpus.TextCorruptError) as exc:
         if parser is None:
             raise
         parser.error(str(exc))  # one line, exit 2, before any training

@@ -29,8 +29,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import MAX_TORCH_SEED, check_images, check_int, check_positive, check_seed
-from .training import default_device, generator, one_cycle, seeded, shuffled_batches
+from .._checks import MAX_TORCH_SEED, check_images, check_int, check_positive, check_seed
+from ..training import default_device, generator, one_cycle, seeded, shuffled_batches
 
 PIXELS = 784
 
@@ -41,7 +41,7 @@ SAMPLING_MODES = ("mean", "bernoulli")
 @dataclass(frozen=True)
 class VAEConfig:
     """Architecture and training settings. The defaults *are* the course's VAE: generation 0 of
-    notebook 04, which notebooks 05-06 copy (``collapselab.generations.GENERATION_ZERO`` is
+    notebook 04, which notebooks 05-06 copy (``collapselab.images.photocopier.GENERATION_ZERO`` is
     ``VAEConfig()``): 20 epochs over 10,000 images, 800 steps of 256, about 6 s on a 2-core CPU.
 
     Attributes:

@@ -1,0 +1,272 @@
+"""The language photocopier: one family of the trained-model photocopier (notebook 07).
+
+Shumailov et al.'s protocol at small scale: a pre-trained character model (trained once, cached)
+is fine-tuned on real text to give generation 0; every later generation is fine-tuned **from the
+same pre-trained state** on passages sampled from its predecessor (and, by the policy, real
+passages), with the same number of steps. :func:`collapselab.photocopier.run` drives it (caching
+every generation's weights, written text and metrics, deriving every seed); this module says how
+the language-model family trains, writes and scores.
+
+**Real and fresh text.** The fine-tuning part of the corpus is cut into passages of 256
+characters. Generation 0 fine-tunes on the first ``n_real`` of them (500); the rest (about 800)
+are the pool of **fresh real passages** that ``mix:<f>`` and ``real-only`` draw from, new ones
+each generation until the pool is used up (then it is reshuffled), exactly as the image
+photocopier draws fresh digits from the MNIST digits generation 0 never saw.
+
+Metrics per generation (:mod:`collapselab.text.metrics` for the word-level ones):
+
+* ``heldout_nll`` / ``real_perplexity``: nats per character / its exponential, on the held-out
+  real text (the paper's main measure);
+* ``gen0_perplexity``: the perplexity of each generated passage under generation 0 (a list: the
+  histogram of the paper's Figure), and its median ``gen0_perplexity_median``;
+* ``distinct_1..3``, ``repetition``, ``real_word_share``, ``distinct_real``, ``rare_words_used``,
+  ``long_words_used``, ``names_used``;
+* ``samples``: two generated passages, to read.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .. import cache, photocopier, policies, recursion
+from .._checks import WrongTypeError, check_int
+from . import corpus, lm, metrics as text_metrics
+
+#: generations after generation 0 in notebook 07
+GENERATIONS = 4
+#: generated passages scored per generation
+EVAL_PASSAGES = 300
+#: real passages of 256 characters that generation 0 fine-tunes on (128,000 characters, about
+#: 24,000 words), and passages each generation writes for the next
+REAL_PASSAGES = 500
+#: a real word is "rare" when it occurs at most this often in the fine-tuning text
+RARE_MAX_COUNT = 2
+
+#: the most generated passages a run may score per generation (about 10 s of sampling each on 2 cores)
+MAX_EVAL_PASSAGES = 10_000
+
+#: the scalar metrics of a results row
+COLUMNS = ("real_perplexity", "heldout_nll", "gen0_perplexity_median", "distinct_1", "distinct_2", "distinct_3",
+           "repetition", "real_word_share", "distinct_real", "rare_words_used", "long_words_used", "names_used")
+
+
+@dataclass(frozen=True)
+class TextRunConfig(photocopier.PhotocopierConfig):
+    """One recursive run of the language photocopier.
+
+    Attributes:
+        generations: generations after generation 0.
+        policy: a registered policy name (``replace``, ``mix:0.1``, ``accumulate``, ``real-only``, ...).
+        n_eval: generated passages scored per generation.
+        seed: the run's seed: the pre-trained model, fine-tuning, writing and evaluation are
+            derived from it.
+        temperature: the sampling temperature of the text each generation writes (1 = the model's
+            own distribution; 0 = greedy).
+        lm: the model and its training settings.
+        n_real: real passages generation 0 fine-tunes on (the first ``n_real`` of the fine-tuning
+            part; default :data:`REAL_PASSAGES`), which is also the number of passages every
+            generation writes for the next. The passages after them are the pool of fresh real
+            text, so ``n_real`` must leave some.
+    """
+
+    generations: int = GENERATIONS
+    n_eval: int = EVAL_PASSAGES
+    temperature: float = 1.0
+    lm: lm.LMConfig = lm.LMConfig()
+    n_real: int = REAL_PASSAGES
+
+    FAMILY = "text"
+    CACHE_VERSION = 2
+    MIN_EVAL = 10
+    MAX_EVAL = MAX_EVAL_PASSAGES
+    EVAL_HINT = "scoring takes about 1 s per 1,000 passages on 2 cores"
+    LABELS = ("temperature",)
+    COLUMNS = COLUMNS
+
+    def validate(self) -> None:
+        self._set("n_real", check_int("n_real", self.n_real, minimum=10))
+        self._set("temperature", lm.check_temperature(self.temperature))
+        if not isinstance(self.lm, lm.LMConfig):
+            raise WrongTypeError(f"lm must be a collapselab.text.lm.LMConfig, got {self.lm!r}")
+
+    def base_key(self) -> dict:
+        """The cache key of the pre-trained model (shared by every run with this seed)."""
+        settings = self.lm.as_dict()
+        return {"family": self.FAMILY, "version": self.CACHE_VERSION, "data": corpus.FINGERPRINT,
+                "split": list(corpus.SPLIT), "passage": corpus.PASSAGE, "seed": self.seed,
+                "pretrain": {k: settings[k] for k in ("hidden", "embed", "seq_len", "batch_size", "pretrain_steps",
+                                                      "pretrain_lr")}}
+
+    def shared_key(self, generation: int) -> dict:
+        """The pre-trained model, the fine-tuning settings and the real passages; later
+        generations add the temperature their training text was written at."""
+        key = {"pretrained": self.base_key(), "finetune": [self.lm.finetune_steps, self.lm.finetune_lr],
+               "n_real": self.n_real}
+        if generation > 0:
+            key["temperature"] = self.temperature
+        return key
+
+
+class TextLab(photocopier.Family):
+    """The text family: the corpus, its split, the tokenizer, the real passages and the reference
+    vocabulary, shared by every run, and how a generation fine-tunes, writes and is scored.
+    Building it reads (and verifies) the corpus."""
+
+    KIND = "lm"
+    CACHE_SAMPLES = True  # writing text one character at a time is the slow part of a warm run
+
+    def __init__(self, root=None):
+        self.root = root
+        self.corpus = corpus.load_corpus(root)
+        self.splits = corpus.split(self.corpus)
+        self.tokenizer = corpus.Tokenizer.from_text(self.corpus)
+        self.real = corpus.passages(self.tokenizer.encode(self.splits.finetune))
+        self.heldout = self.tokenizer.encode(self.splits.heldout)
+        self.vocabulary = text_metrics.vocabulary(self.splits.finetune)
+        self.rare = text_metrics.rare_words(self.vocabulary, RARE_MAX_COUNT)
+        self.long = text_metrics.long_words(self.vocabulary)
+        self.speakers = text_metrics.speakers(self.splits.finetune)
+        self.start = self.tokenizer.encode("\n")[0].item()
+
+    def decode(self, rows: torch.Tensor) -> list[str]:
+        """The text of each passage of ``rows`` ``(n, length)``."""
+        return [self.tokenizer.decode(row) for row in rows]
+
+    def check(self, config: TextRunConfig) -> None:
+        """Raise ``ValueError`` unless ``config.n_real`` leaves fresh real passages in the pool."""
+        if config.n_real >= len(self.real):
+            raise ValueError(f"n_real must be < {len(self.real)} (the real passages of the fine-tuning text: the "
+                             f"ones generation 0 does not use are the pool of fresh real text), got {config.n_real}")
+
+    def base(self, config: TextRunConfig) -> lm.CharGRU:
+        """The pre-trained model of ``config.seed`` (trained once on the pre-training text, cached)."""
+        def build():
+            model = lm.new_model(self.tokenizer.size, config.lm, config.seed_for("pretrained init"))
+            rows = corpus.passages(self.tokenizer.encode(self.splits.pretrain))
+            losses = lm.train(model, rows, config.lm.pretrain_steps, config.lm.pretrain_lr, config.lm,
+                              seed=config.seed_for("pretrain"))
+            return {"weights": model.state_dict(), "losses": losses}
+
+        state = cache.load_or_build("lm-pretrained", config.base_key(), build, root=self.root)
+        return self._model(config, state)
+
+    def _model(self, config: TextRunConfig, state: dict) -> lm.CharGRU:
+        model = lm.new_model(self.tokenizer.size, config.lm, 0)
+        model.load_state_dict(state["weights"])
+        return model.eval()
+
+    def words_of(self, rows: torch.Tensor) -> dict:
+        """The word-level metrics of passages ``rows`` ``(n, length)`` (real or generated):
+        distinct-1..3, repetition, real-word share, distinct real, rare and long words, speakers."""
+        written = self.decode(rows)
+        joined = "\n".join(written)
+        return {
+            **{f"distinct_{n}": text_metrics.distinct_n(joined, n) for n in (1, 2, 3)},
+            "repetition": text_metrics.repetition_rate(written, 3),
+            "real_word_share": text_metrics.real_word_share(joined, self.vocabulary),
+            "distinct_real": text_metrics.distinct_real(joined, self.vocabulary),
+            "rare_words_used": text_metrics.rare_words_used(joined, self.rare),
+            "long_words_used": text_metrics.rare_words_used(joined, self.long),
+            "names_used": text_metrics.names_used(joined, self.speakers),
+        }
+
+    def real_reference(self, n: int = EVAL_PASSAGES) -> dict:
+        """The word-level metrics of ``n`` passages of *real* held-out text: what a generation's
+        ``n`` scored passages would give if the model wrote like Shakespeare."""
+        rows = corpus.passages(self.heldout)
+        if n > len(rows):
+            raise ValueError(f"the held-out text has only {len(rows)} passages, asked for {n}")
+        return self.words_of(rows[:n])
+
+    # the family's contract (collapselab.photocopier.Family)
+
+    def real_data(self, config: TextRunConfig) -> tuple[torch.Tensor, recursion.FreshPool]:
+        self.check(config)
+        return self.real[: config.n_real], recursion.FreshPool(self.real[config.n_real:])
+
+    def train(self, config: TextRunConfig, generation: int, rows: torch.Tensor) -> dict:
+        """The pre-trained model fine-tuned on ``rows`` for ``lm.finetune_steps`` steps."""
+        model = self.base(config)
+        losses = lm.train(model, rows, config.lm.finetune_steps, config.lm.finetune_lr, config.lm,
+                          seed=config.seed_for("train", generation))
+        return {"weights": model.state_dict(), "losses": losses}
+
+    def load(self, config: TextRunConfig, state: dict) -> lm.CharGRU:
+        return self._model(config, state)
+
+    def sample(self, config: TextRunConfig, model: lm.CharGRU, n: int, seed: int) -> torch.Tensor:
+        return lm.sample(model, n, self.start, temperature=config.temperature, seed=seed)
+
+    def sampling_key(self, config: TextRunConfig) -> dict:
+        return {"temperature": config.temperature}
+
+    def evaluation_key(self, config: TextRunConfig) -> dict:
+        return {"eval": config.n_eval, "rare": RARE_MAX_COUNT, "temperature": config.temperature}
+
+    def score(self, config: TextRunConfig, model: lm.CharGRU, step: policies.Step, seed: int) -> dict:
+        """Every metric of the module docstring, on ``n_eval`` passages written at the run's
+        temperature (generation 0, ``step.history.models[0]``, scores their perplexity)."""
+        rows = lm.sample(model, config.n_eval, self.start, temperature=config.temperature, seed=seed)
+        heldout = lm.nll(model, self.heldout)
+        reference = step.history.models[0]
+        gen0_perplexity = [math.exp(v) for v in lm.passage_nll(reference, rows).tolist()]
+        return {
+            "heldout_nll": heldout,
+            "real_perplexity": math.exp(heldout),
+            "gen0_perplexity": gen0_perplexity,
+            "gen0_perplexity_median": float(np.median(gen0_perplexity)),
+            **self.words_of(rows),
+            "samples": self.decode(rows[:2]),
+        }
+
+
+@dataclass
+class TextRun(photocopier.PhotocopierRun):
+    """A finished text run: models, sizes, provenance, ``metrics`` and ``info`` per generation (the
+    fine-tuning loss per step in ``losses``), the configuration and the wall time."""
+
+
+def run(config: TextRunConfig = TextRunConfig(), lab: TextLab | None = None, *, progress: bool = True) -> TextRun:
+    """Run ``config`` through the photocopier (:func:`collapselab.photocopier.run`); every
+    generation's model, written text and metrics are cached."""
+    return photocopier.run(config, lab or TextLab(), progress=progress, result=TextRun)
+
+
+# --- notebook 07's controlled runs ---------------------------------------------------------------
+
+#: the low sampling temperature of the temperature arm
+LOW_TEMPERATURE = 0.5
+
+
+def arms(seed: int = 0) -> dict[str, TextRunConfig]:
+    """Notebook 07's runs, all from the same pre-trained model and generation 0, each differing from
+    ``replace`` in one setting:
+
+    * ``replace``: each generation fine-tunes on text written by its predecessor only (the
+      photocopier; Shumailov et al.'s "no original data kept");
+    * ``keep 10% real``: 10 % of every training set is fresh real text (the paper's second setting);
+    * ``accumulate``: every generation's text is kept, generation 0's real text included
+      (Gerstgrasser et al.);
+    * ``replace, T = 0.5``: replace, but every generation writes at temperature 0.5 (sharper than
+      the model's own distribution);
+    * ``real-only``: the control: every generation fine-tunes on fresh real text (with its own
+      seed): how much the metrics move from retraining alone.
+    """
+    base = TextRunConfig(seed=seed)
+    return {
+        "replace": base,
+        "keep 10% real": base.changed(policy="mix:0.1"),
+        "accumulate": base.changed(policy="accumulate"),
+        f"replace, T = {LOW_TEMPERATURE:g}": base.changed(temperature=LOW_TEMPERATURE),
+        "real-only": base.changed(policy="real-only"),
+    }
+
+
+def language(seed: int = 0, *, root=None, lab: TextLab | None = None, progress: bool = False) -> dict[str, TextRun]:
+    """Run (or load from the cache) every arm of :func:`arms` for ``seed``."""
+    lab = lab or TextLab(root)
+    return {name: run(config, lab, progress=progress) for name, config in arms(seed).items()}

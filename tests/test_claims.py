@@ -1,0 +1,97 @@
+"""Every claim function, fed a world where nothing collapsed, must not report a collapse.
+
+In the null world below every generation of every arm scores exactly what generation 0 scored:
+no arm differs from another and no generation from the first. A claim that still says True there
+states something the data cannot show, unless it is a claim of *stability* (a control that stays
+put), which the null world satisfies by construction. Each test lists those stability claims by
+name: every other claim must say False.
+"""
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import numpy as np
+
+from collapselab.course import claims
+
+GENERATIONS = 3
+
+IMAGE_SCORES = {"fd": 40.0, "precision": 0.7, "recall": 0.5, "density": 0.9, "coverage": 0.6, "class_entropy": 2.3,
+                "kl_uniform": 0.0, "confidence": 0.95, "pixel_diversity": 5.0, "tail_share": 0.1,
+                "latent_spread": 1.0, "histogram": np.full(10, 0.1)}
+TEXT_SCORES = {"real_perplexity": 5.0, "heldout_nll": np.log(5.0), "gen0_perplexity": list(np.linspace(3, 8, 50)),
+               "distinct_1": 0.3, "distinct_2": 0.7, "distinct_3": 0.9, "repetition": 0.001, "real_word_share": 0.9,
+               "distinct_real": 800, "rare_words_used": 40, "long_words_used": 30, "names_used": 12}
+
+
+@dataclass
+class StillRun:
+    """A run whose every generation scores what generation 0 scored."""
+
+    scores: dict
+    real: float = 0.0
+    size: int = 10_000
+    config: SimpleNamespace = field(default_factory=lambda: SimpleNamespace(samples_per_generation=10_000))
+    detector_accuracy: dict = field(default_factory=lambda: {1: 0.5, 2: 0.5, 3: 0.5})
+
+    def __post_init__(self):
+        self.metrics = [dict(self.scores) for _ in range(GENERATIONS + 1)]
+        self.train_sizes = [self.size] * (GENERATIONS + 1)
+
+    def metric(self, name):
+        return np.array([m[name] for m in self.metrics], dtype=float)
+
+    def real_share(self):
+        return np.array([1.0] + [self.real] * GENERATIONS)
+
+
+def verdicts(found):
+    return {c.text: c.holds for c in found}
+
+
+def true_ones(found):
+    return sorted(text for text, holds in verdicts(found).items() if holds)
+
+
+def test_the_photocopier_claims_of_notebook_05_see_no_collapse_where_there_is_none():
+    runs = {name: StillRun(IMAGE_SCORES) for name in ("replace", "bernoulli", "3x samples", "real-only")}
+    assert true_ones(claims.image_photocopier(runs)) == sorted([
+        "real-only control: FD stays within 20% of generation 0's in every generation",
+        "real-only control: latent spread stays above 0.9 in every generation",
+        # a claim that an arm does *not* differ from replace holds when nothing differs: issue 16
+        # replaces it with an equivalence test against the control's own spread
+        f"3x samples: latent spread at generation {GENERATIONS} within 0.1 of replace's (sample size is not the driver)",
+    ])
+
+
+def test_the_defence_claims_of_notebook_06_see_no_effect_where_there_is_none():
+    names = ("replace", "real-only", "accumulate", "accumulate (growing)", "mix:0.5", "detector-filter:0.5")
+    runs = {name: StillRun(IMAGE_SCORES, real=0.5) for name in names}
+    arms = {name: dict(IMAGE_SCORES) for name in ("20 real", "20 real + 200 curated", "20 real + 200 uncurated",
+                                                   "100 real", "100 real + 1000 curated")}
+    small = SimpleNamespace(arms=arms, real_sizes=(20, 100), dose=10)
+    found = claims.defences(runs, small)  # no FD rise anywhere: its ratios are NaN, not a crash
+    assert true_ones(found) == sorted([
+        "real-only control: FD stays within 20% of generation 0's",
+        "mix:0.5: FD changes by less than 15% after generation 1",
+    ])
+
+
+def test_the_language_claims_of_notebook_07_see_no_collapse_where_there_is_none():
+    names = ("replace", "keep 10% real", "accumulate", "replace, T = 0.5", "real-only")
+    runs = {name: StillRun(TEXT_SCORES) for name in names}
+    found = claims.language(runs, dict(TEXT_SCORES))
+    assert true_ones(found) == sorted([
+        "real-only control: real-text perplexity moves less than 1% in every generation",
+        f"replace at T = 1: distinct-1 at generation {GENERATIONS} within 10% of generation 0's (misspellings count as new words)",
+    ])
+
+
+def test_the_calibration_claims_of_notebook_04_fail_for_an_instrument_that_cannot_tell_sets_apart():
+    same = {name: dict(IMAGE_SCORES) for name in ("real", "noise", "only 1s", "blurred real", "generation 0")}
+    found = claims.metric_calibration(same, accuracy=0.5, longer_fd=IMAGE_SCORES["fd"])
+    assert true_ones(found) == sorted([
+        # levels, not comparisons: this instrument does score noise as precise and gen 0 as balanced
+        "noise: precision above 0.02 although no image is a digit",
+        "generation 0: every digit makes up at least 3% of its samples",
+    ])
