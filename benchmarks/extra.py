@@ -14,8 +14,6 @@ import json
 import sys
 import time
 
-import torch
-
 from collapselab.images import classifier, photocopier, vae
 from collapselab import data
 from collapselab.training import generator, one_cycle, seeded

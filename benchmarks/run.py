@@ -66,7 +66,7 @@ print(json.dumps({"kernel_start": ready - start, "cells": done - ready,
 def empty_data_root() -> Path:
     """A new data folder with the course's MNIST and text linked in and no cache."""
     from collapselab import data
-    from collapselab.text import corpus, lm
+    from collapselab.text import corpus
 
     root = Path(tempfile.mkdtemp(prefix="collapselab-bench-"))
     (root / "MNIST").mkdir()

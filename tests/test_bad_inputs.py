@@ -19,7 +19,7 @@ import torch
 from collapselab import categorical, gaussian, metrics, mixture, policies, regression
 from collapselab.course import exercises
 from collapselab.images import photocopier as generations, metrics as image_metrics, vae
-from collapselab.text import corpus, lm, photocopier as text_experiments, metrics as text_metrics
+from collapselab.text import lm, photocopier as text_experiments, metrics as text_metrics
 
 
 def case(id, fn, error, match):

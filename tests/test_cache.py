@@ -219,7 +219,7 @@ def test_a_failed_write_leaves_no_temporary_file_and_the_old_file_intact(tmp_pat
     def full_disk(fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(cache.os, "fsync", full_disk)
+    monkeypatch.setattr("os.fsync", full_disk)
     with pytest.raises(OSError, match="No space left"):
         cache.save(path, {"v": 2})
     assert path.read_bytes() == before and list(tmp_path.glob("*.tmp")) == [] and list(tmp_path.glob(".*.tmp")) == []

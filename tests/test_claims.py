@@ -82,8 +82,9 @@ def test_the_language_claims_of_notebook_07_see_no_collapse_where_there_is_none(
     runs = {name: StillRun(TEXT_SCORES) for name in names}
     found = claims.language(runs, dict(TEXT_SCORES))
     assert true_ones(found) == sorted([
-        "real-only control: real-text perplexity moves less than 1% in every generation",
-        f"replace at T = 1: distinct-1 at generation {GENERATIONS} within 10% of generation 0's (misspellings count as new words)",
+        "real-only control: fresh real text never raises real-text perplexity above generation 0's",
+        # a claim that a metric does *not* detect the damage holds where there is none
+        f"replace at T = 1: distinct-1 at generation {GENERATIONS} at least 90% of generation 0's (misspellings count as new words)",
     ])
 
 
@@ -91,7 +92,6 @@ def test_the_calibration_claims_of_notebook_04_fail_for_an_instrument_that_canno
     same = {name: dict(IMAGE_SCORES) for name in ("real", "noise", "only 1s", "blurred real", "generation 0")}
     found = claims.metric_calibration(same, accuracy=0.5, longer_fd=IMAGE_SCORES["fd"])
     assert true_ones(found) == sorted([
-        # levels, not comparisons: this instrument does score noise as precise and gen 0 as balanced
-        "noise: precision above 0.02 although no image is a digit",
+        # a level, not a comparison: this instrument does score generation 0 as balanced
         "generation 0: every digit makes up at least 3% of its samples",
     ])

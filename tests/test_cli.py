@@ -91,7 +91,7 @@ def test_an_unwritable_out_folder_fails_before_any_work(tmp_path, capsys, monkey
 # --- the language photocopier ------------------------------------------------------------------
 
 def text_root(tmp_path):
-    from collapselab.text import corpus, lm
+    from collapselab.text import corpus
 
     root = tmp_path / "data"
     root.mkdir()
@@ -409,3 +409,21 @@ def test_the_result_files_are_renamed_into_place_under_a_lock_another_run_must_w
     configs = cli.run_configs(args_for("--policy", "replace"))
     cli.write_results(tmp_path, [FakeRun(c) for c in configs], configs, fake_figure)
     assert held == [True, True, True]
+
+
+def test_the_figure_draws_one_panel_per_metric_and_one_line_per_run_labelled_by_all_but_the_seed(tmp_path, monkeypatch):
+    import matplotlib.pyplot as plt
+    from types import SimpleNamespace
+
+    drawn = {}
+    monkeypatch.setattr(plt, "close", lambda fig: drawn.setdefault("figure", fig))
+    runs = [SimpleNamespace(config=generations.RunConfig(policy=policy, seed=seed),
+                            metric=lambda name, s=seed: [1.0 + s, 2.0, 3.0])
+            for policy in ("replace", "mix:0.5") for seed in (0, 1)]
+    cli.figure(runs, tmp_path / "metrics.png", ("fd", "coverage", "recall"), "the title")
+    panels = [ax for ax in drawn["figure"].axes if ax.axison]
+    assert [ax.get_title() for ax in panels] == ["fd", "coverage", "recall"]
+    assert all(len(ax.get_lines()) == 4 for ax in panels)
+    legend = [t.get_text() for t in panels[0].get_legend().get_texts()]
+    assert legend == ["policy=replace", "policy=mix:0.5"]  # one entry per policy, not per seed
+    assert (tmp_path / "metrics.png").stat().st_size > 0

@@ -148,8 +148,8 @@ def test_a_malformed_policy_name_gets_one_clear_message(name, message):
     assert message in str(error.value)
 
 
-def test_a_policy_that_needs_resources_says_which():
-    with pytest.raises(ValueError, match="policy 'detector-filter:0.5' needs lab, pool"):
+def test_a_family_policy_by_name_alone_says_which_photocopier_builds_it():
+    with pytest.raises(ValueError, match="policy 'detector-filter:0.5' belongs to the images photocopier"):
         policies.as_policy("detector-filter:0.5")
 
 
@@ -303,4 +303,6 @@ def test_the_detector_filter_is_built_by_the_image_photocopier():
 
     entry_family = policies.family("detector-filter:0.5")
     assert entry_family == "images" and policies.family("mix:0.5") is None
+    with pytest.raises(ValueError, match="belongs to the images photocopier, which builds it"):
+        policies.make("detector-filter:0.5")
     assert callable(generations.detector_filter)

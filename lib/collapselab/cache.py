@@ -32,14 +32,13 @@ import collections
 import hashlib
 import io
 import json
-import os
 import stat
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any, Callable
 
 from . import data
+from ._files import write_atomically
 from .data import data_root
 
 #: bump when the file layout changes, so old files are never misread
@@ -118,33 +117,6 @@ def save(path: str | Path, payload: Any) -> Path:
     digest = hashlib.sha256(body).hexdigest().encode() + b"\n"
     write_atomically(path, _MAGIC + digest + body)
     return path
-
-
-def write_atomically(path: str | Path, raw: bytes) -> Path:
-    """Write ``raw`` to ``path`` so that ``path`` is never half-written: into a temporary file beside
-    it (``.<name>.<random>.tmp``), flushed to disk, then renamed over ``path``. The file gets the
-    permissions a new file of this user gets (0666 less the umask). On any error the temporary file
-    is removed and the error raised; ``path`` is untouched."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o666 & ~current_umask())  # mkstemp makes it private (0600); a cache is meant to be shared
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(raw)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def current_umask() -> int:
-    """This process's umask (reading it means setting it, so it is set straight back)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def remove_stale_temporaries(path: str | Path, older_than: float = STALE_SECONDS) -> list[Path]:

@@ -172,7 +172,7 @@ def verified_download(urls: list[str], path: Path, verify, *, gunzip: bool = Fal
     import gzip
     import urllib.request
 
-    from .cache import write_atomically
+    from ._files import write_atomically
 
     error: OSError | None = None
     for url in urls:

@@ -246,11 +246,9 @@ def filtered(base: Policy, keep: Callable, name: str | None = None) -> Policy:
 
 @dataclass(frozen=True)
 class _Entry:
-    factory: Callable[..., Policy]
+    factory: Callable[..., Policy] | None  # None: built by its family's photocopier
     takes_fraction: bool
     help: str
-    needs: tuple[str, ...] = ()
-    options: tuple[str, ...] = ()
     family: str | None = None
 
 
@@ -260,25 +258,28 @@ _REGISTRY: dict[str, _Entry] = {}
 FAMILIES = ("images", "text")
 
 
-def register(name: str, factory: Callable[..., Policy], *, takes_fraction: bool = False, help: str = "",
-             needs: tuple[str, ...] = (), options: tuple[str, ...] = (), family: str | None = None) -> None:
-    """Make a policy available by name. ``factory(**resources)`` (or ``factory(fraction,
-    **resources)`` when ``takes_fraction``: the name is then typed ``name:<fraction>``) returns the
-    policy; ``needs`` names the keyword resources it requires (e.g. ``('lab',)``), ``options`` the
-    ones it uses when they are given; ``family`` the one photocopier it belongs to (one of
-    :data:`FAMILIES`), or ``None`` for a general policy."""
+def register(name: str, factory: Callable[..., Policy] | None, *, takes_fraction: bool = False, help: str = "",
+             family: str | None = None) -> None:
+    """Make a policy available by name. ``factory()`` (or ``factory(fraction)`` when
+    ``takes_fraction``: the name is then typed ``name:<fraction>``) returns the policy. A policy of
+    one photocopier (``family``, one of :data:`FAMILIES`) is listed here so that every name is known
+    everywhere, but built by that photocopier (its ``factory`` is ``None``): it needs what only the
+    photocopier has (the image photocopier's detector needs its classifier and real digits)."""
     if family is not None and family not in FAMILIES:
         raise ValueError(f"family must be one of {', '.join(FAMILIES)} or None, got {family!r}")
-    _REGISTRY[name] = _Entry(factory, takes_fraction, help, tuple(needs), tuple(options), family)
+    if factory is None and family is None:
+        raise ValueError(f"policy {name!r}: a general policy needs a factory")
+    _REGISTRY[name] = _Entry(factory, takes_fraction, help, family)
 
 
-def names(family: str | None = None) -> list[str]:
+def names(family: str | None = None, *, general: bool = False) -> list[str]:
     """The registered policy names as a user types them (``mix:<fraction>`` for fractional ones):
-    all of them, or with ``family`` (``'images'``, ``'text'``) those that photocopier accepts."""
+    all of them, with ``family`` (``'images'``, ``'text'``) those that photocopier accepts, or with
+    ``general`` only those of every photocopier (the ones :func:`make` builds)."""
     if family is not None and family not in FAMILIES:
         raise ValueError(f"family must be one of {', '.join(FAMILIES)} or None, got {family!r}")
     return [f"{n}:<fraction>" if e.takes_fraction else n for n, e in _REGISTRY.items()
-            if family is None or e.family in (None, family)]
+            if (e.family is None if general else family is None or e.family in (None, family))]
 
 
 def family(name: str) -> str | None:
@@ -333,31 +334,25 @@ def canonical(policy) -> str:
     return f"{kind}:{short if float(short) == fraction else repr(fraction)}"
 
 
-def needs(name: str) -> tuple[str, ...]:
-    """The resources the policy ``name`` needs beyond the engine's :class:`Step` (e.g. ``('lab',)``)."""
-    return _REGISTRY[check_name(name)[0]].needs
-
-
-def make(name: str, **resources) -> Policy:
-    """The policy for ``name`` (``'replace'``, ``'mix:0.2'``, ...), built with ``resources`` for the
-    policies that need them (see :func:`register`)."""
+def make(name: str) -> Policy:
+    """The general policy for ``name`` (``'replace'``, ``'mix:0.2'``, ...). A family's policy
+    (``'detector-filter:0.5'``) is refused with the name of the photocopier that builds it."""
     kind, fraction = check_name(name)
     entry = _REGISTRY[kind]
-    missing = [r for r in entry.needs if resources.get(r) is None]
-    if missing:
-        raise ValueError(f"policy {name!r} needs {', '.join(missing)} (it is defined by "
-                         f"{entry.factory.__module__} for its own runs)")
-    given = {k: v for k, v in resources.items() if k in entry.needs + entry.options and v is not None}
-    policy = entry.factory(fraction, **given) if entry.takes_fraction else entry.factory(**given)
+    if entry.factory is None:
+        raise ValueError(f"policy {name!r} belongs to the {entry.family} photocopier, which builds it for its own runs "
+                         f"(collapselab.{entry.family}.photocopier); give one of {', '.join(names(None, general=True))} "
+                         "to collapselab.recursion.run")
+    policy = entry.factory(fraction) if entry.takes_fraction else entry.factory()
     policy.name = name
     return policy
 
 
-def as_policy(policy: Policy | str, **resources) -> Policy:
+def as_policy(policy: Policy | str) -> Policy:
     """A :class:`Policy` from a policy or its registered name (see :func:`make`)."""
     if isinstance(policy, Policy):
         return policy
-    return make(policy, **resources)
+    return make(policy)
 
 
 register("replace", replace, help="only the newest synthetic samples (the photocopier)")
@@ -368,11 +363,5 @@ register("mix", mix, takes_fraction=True, help="new synthetic samples plus a fra
 register("real-only", real_only, help="fresh real data only: the control")
 
 
-def _detector_filter(fraction: float, **resources) -> Policy:
-    from .images.photocopier import detector_filter  # built by the image photocopier, which owns the detector
-
-    return detector_filter(fraction, **resources)
-
-
-register("detector-filter", _detector_filter, takes_fraction=True, needs=("lab", "pool"), options=("sampling", "seed"),
-         family="images", help="a stream of fresh real and generated images, filtered by a real-vs-generated detector")
+register("detector-filter", None, takes_fraction=True, family="images",
+         help="a stream of fresh real and generated images, filtered by a real-vs-generated detector")

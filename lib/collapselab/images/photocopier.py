@@ -277,14 +277,21 @@ class Lab(photocopier.Family):
         return self.images[split.generation0], recursion.FreshPool(self.images, split.fresh)
 
     def policy(self, config: RunConfig) -> policies.Policy:
-        return policies.make(config.policy, lab=self, pool=self.real_split(config).detector,
-                             sampling=config.sampling, seed=config.seed)
+        """The general policies come from the registry; the image photocopier's own,
+        ``detector-filter:<fraction>``, is built here with the detector's real digits."""
+        kind, fraction = policies.check_name(config.policy)
+        if kind != "detector-filter":
+            return policies.make(config.policy)
+        policy = detector_filter(fraction, lab=self, pool=self.real_split(config).detector,
+                                 sampling=config.sampling, seed=config.seed)
+        policy.name = config.policy
+        return policy
 
     def training_key(self, config: RunConfig, generation: int, images: torch.Tensor) -> dict:
         """The VAE settings for this training set's size, and, for the detector's policies, the
         settings of the classifier whose features the detector judges by."""
         key = {"vae": config.vae_config(generation, len(images)).as_dict()}
-        if generation > 0 and "lab" in policies.needs(config.policy):
+        if generation > 0 and policies.family(config.policy) == config.FAMILY:  # the detector's judge
             key.update(classifier=self.classifier_config.as_dict(), second=self.second_config.as_dict())
         return key
 

@@ -224,6 +224,14 @@ class TextLab(photocopier.Family):
         }
 
 
+def generation_zero(lab: TextLab, config: TextRunConfig = TextRunConfig()) -> tuple[lm.CharGRU, list[float]]:
+    """``(model, fine-tuning loss per step)`` of generation 0: the pre-trained model fine-tuned on
+    the real passages (trained once, cached: the entry every run with ``config``'s seed shares)."""
+    real, _ = lab.real_data(config)
+    state = photocopier.trained_state(config, lab, 0, real)
+    return lab.load(config, state), [float(v) for v in state["losses"]]
+
+
 @dataclass
 class TextRun(photocopier.PhotocopierRun):
     """A finished text run: models, sizes, provenance, ``metrics`` and ``info`` per generation (the

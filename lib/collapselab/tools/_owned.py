@@ -112,8 +112,8 @@ def check_writable_folder(folder: Path, option: str = "--out", *, keep: bool = F
 
 
 def write_text(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` atomically (see :func:`collapselab.cache.write_atomically`)."""
-    from ..cache import write_atomically
+    """Write ``text`` (UTF-8) to ``path`` atomically (see :func:`collapselab._files.write_atomically`)."""
+    from .._files import write_atomically
 
     write_atomically(path, text.encode("utf-8"))
 

@@ -267,7 +267,7 @@ def write_results(out: Path, runs: list, configs: list, figure) -> list[Path]:
     as it was. ``out`` is made again if it was deleted during the run. Returns the three paths."""
     from dataclasses import asdict
 
-    from ..cache import current_umask
+    from .._files import current_umask
 
     rows = [row for run in runs for row in run.rows()]
     out.mkdir(parents=True, exist_ok=True)
