@@ -115,8 +115,8 @@ def cycling_indices(size: int, rng: np.random.Generator) -> Callable[[int], np.n
 @dataclass(frozen=True)
 class FreshPool:
     """Fresh real data drawn from the rows ``rows`` of ``data`` (all rows when ``rows`` is None),
-    without copying them first: the image photocopier's pool is the 50,000 MNIST digits that
-    generation 0 did not train on, indexed inside the shared tensor.
+    without copying them first: the image photocopier's pool is the 40,000 MNIST digits that
+    neither generation 0 nor the detector trains on, indexed inside the shared tensor.
 
     Attributes:
         data: a data set (array, tensor, or tuple of them; rows = samples).

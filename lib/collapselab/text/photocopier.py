@@ -10,8 +10,10 @@ the language-model family trains, writes and scores.
 **Real and fresh text.** The fine-tuning part of the corpus is cut into passages of 256
 characters. Generation 0 fine-tunes on the first ``n_real`` of them (500); the rest (about 800)
 are the pool of **fresh real passages** that ``mix:<f>`` and ``real-only`` draw from, new ones
-each generation until the pool is used up (then it is reshuffled), exactly as the image
-photocopier draws fresh digits from the MNIST digits generation 0 never saw.
+each generation until the pool is used up, then reshuffled (the same mechanism as the image
+photocopier's fresh digits, whose pool of 40,000 is never used up in the course's runs; here
+``real-only`` starts reusing passages in generation 2). The pool is the *end* of the fine-tuning
+text, next to the held-out text: fresh text is also text closer to what perplexity is measured on.
 
 Metrics per generation (:mod:`collapselab.text.metrics` for the word-level ones):
 
@@ -261,8 +263,8 @@ def arms(seed: int = 0) -> dict[str, TextRunConfig]:
       (Gerstgrasser et al.);
     * ``replace, T = 0.5``: replace, but every generation writes at temperature 0.5 (sharper than
       the model's own distribution);
-    * ``real-only``: the control: every generation fine-tunes on fresh real text (with its own
-      seed): how much the metrics move from retraining alone.
+    * ``real-only``: the control: every generation fine-tunes on fresh real text, no recursion
+      (like every arm, generation g trains with the seed ``seed_for("train", g)``).
     """
     base = TextRunConfig(seed=seed)
     return {
