@@ -95,3 +95,53 @@ def test_the_calibration_claims_of_notebook_04_fail_for_an_instrument_that_canno
         # a level, not a comparison: this instrument does score generation 0 as balanced
         "generation 0: every digit makes up at least 3% of its samples",
     ])
+
+
+def long_world(shape):
+    """FD per generation for every long-run arm and seed: ``shape(arm, g)`` (10 generations; the
+    compute-matched arms 5), the same on every seed."""
+    arms = {"replace": (0, 1, 2, 3, 4), "real-only": (0, 1, 2, 3, 4), "accumulate": (0, 1, 2, 3, 4),
+            "accumulate (growing)": (0, 1, 2, 3, 4), "mix:0.5": (0, 1, 2, 3, 4), "mix:0.1": (0, 1, 2),
+            "mix:0.25": (0, 1, 2), "mix:0.75": (0, 1, 2), "replace (matched steps)": (0, 1, 2),
+            "real-only (matched steps)": (0, 1, 2)}
+    last = {name: 5 if "matched" in name else 10 for name in arms}
+    return {name: {s: np.array([shape(name, g) for g in range(last[name] + 1)], dtype=float) for s in seeds}
+            for name, seeds in arms.items()}
+
+
+def test_the_long_run_claims_of_notebook_06_see_no_effect_where_there_is_none():
+    found = claims.long_runs(long_world(lambda arm, g: 40.0))
+    assert true_ones(found) == sorted([
+        "real-only control: FD stays within 20% of generation 0's in each of 10 generations",
+        # "stops rising" is a stability claim: FD that never rose satisfies it
+        "accumulate with a growing step budget: FD stops rising (slope over generations 6-10 within the control's band)",
+        "mix:0.5: FD stops rising (slope over generations 6-10 within the control's band)",
+    ])
+
+
+def test_the_long_run_claims_of_notebook_06_hold_in_the_world_the_papers_predict():
+    def predicted(arm, g):
+        # replace: every fit adds generation 0's error; accumulate: the k-th adds 1/k^2 of it
+        # (Gerstgrasser et al.); fresh data: the more, the less is added, and it stops; more steps: a
+        # little less error per fit
+        if arm.startswith("real-only"):
+            return 40.0 - (2.0 * g if "matched" in arm else 0.0)
+        if arm.startswith("replace"):
+            return 40.0 * (g + 1) * (0.9 if "matched" in arm else 1.0)
+        if arm.startswith("accumulate"):
+            return 40.0 * sum(1 / k**2 for k in range(1, g + 2)) * (0.9 if "growing" in arm else 1.3)
+        fraction = float(arm.split(":")[1])
+        return 40.0 * (1 + (1 - fraction) * min(g, 2))
+
+    found = claims.long_runs(long_world(predicted))
+    assert [c.text for c in found if not c.holds] == [
+        # Gerstgrasser's accumulation keeps rising a little (by 1/k^2): steeper than a flat control
+        "accumulate with a growing step budget: FD stops rising (slope over generations 6-10 within the control's band)"]
+    assert abs(claims.gerstgrasser_ratio(2) - 0.18) < 0.01
+
+
+def test_gerstgrasser_ratio_refuses_a_generation_without_a_rise():
+    import pytest
+
+    with pytest.raises(ValueError, match="at least 1"):
+        claims.gerstgrasser_ratio(0)

@@ -64,6 +64,15 @@ def test_a_fixed_budget_gives_every_generation_about_generation_zeros_steps_and_
     assert growing.gradient_steps(2, 30_000) == 20 * 118
 
 
+def test_a_matched_budget_gives_replace_the_steps_that_accumulate_gets_with_a_growing_budget():
+    growing, matched = images.RunConfig(budget="growing"), images.RunConfig(budget="matched")
+    for generation in range(6):
+        accumulate_steps = growing.gradient_steps(generation, 10_000 * (generation + 1))
+        matched_steps = matched.gradient_steps(generation, 10_000)
+        assert matched_steps == 800 * (generation + 1)
+        assert abs(matched_steps - accumulate_steps) / accumulate_steps < 0.03   # batches round up per epoch
+
+
 def test_the_schedule_of_a_vae_is_as_long_as_the_steps_it_takes():
     from collapselab.images import vae
 

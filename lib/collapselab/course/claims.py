@@ -188,6 +188,89 @@ def defences(runs: dict, small) -> list[Claim]:
     ]
 
 
+# --- notebook 06 over ten generations: the committed long runs ----------------------------------
+
+#: "stops rising" is judged on the last this many generations of a long run
+PLATEAU_WINDOW = 5
+
+
+def slope(values) -> float:
+    """The least-squares slope of ``values`` against generation (units of the metric per generation)."""
+    values = np.asarray(values, dtype=float)
+    return float(np.polyfit(np.arange(len(values)), values, 1)[0])
+
+
+def long_runs(fd: dict[str, dict[int, np.ndarray]]) -> list[Claim]:
+    """Claims about notebook 06's committed long runs (``benchmarks/results/long-run.json``):
+    ``fd[arm][seed]`` is the FD of generations 0 to G of that arm and seed (the arms of
+    :func:`~collapselab.course.experiments.long_runs`, ``dose_response`` and ``compute_matched``).
+
+    Each claim holds only if it holds on every seed; its value is the worst seed's. An arm "stops
+    rising" when, on every seed, its FD slope over the last :data:`PLATEAU_WINDOW` generations is
+    no steeper than the control's band: the largest absolute slope of the real-only control over
+    the same generations on any seed (what retraining alone moves FD by)."""
+    seeds = sorted(fd["replace"])
+    G = len(fd["replace"][seeds[0]]) - 1
+    window = slice(G - PLATEAU_WINDOW + 1, G + 1)
+    band = max(abs(slope(fd["real-only"][s][window])) for s in seeds)
+    rise = {arm: {s: v[-1] - v[0] for s, v in by_seed.items()} for arm, by_seed in fd.items()}
+
+    def worst_ratio(arm, of="replace"):
+        return max(_ratio(rise[arm][s], rise[of][s]) for s in seeds)
+
+    def tail_slope(arm):
+        return max(slope(fd[arm][s][window]) for s in seeds)
+
+    dose_arms = [name for name in fd if name.startswith("mix:")]
+    fractions = sorted(dose_arms, key=lambda name: float(name.split(":")[1]))
+    dose_seeds = sorted(fd[fractions[0]])
+    end_means = [float(np.mean([fd[name][s][-1] for s in dose_seeds])) for name in fractions]
+    matched = {name: fd[name] for name in ("replace (matched steps)", "real-only (matched steps)")}
+    m = len(next(iter(matched["replace (matched steps)"].values()))) - 1
+    ctrl_dev = max(float(np.max(np.abs(fd["real-only"][s] / fd["real-only"][s][0] - 1))) for s in seeds)
+    return [
+        claim(f"replace: FD keeps rising: higher at generation {G} than at generation {G // 2}",
+              all(fd["replace"][s][G] > fd["replace"][s][G // 2] for s in seeds),
+              min(fd["replace"][s][G] / fd["replace"][s][G // 2] for s in seeds)),
+        claim(f"real-only control: FD stays within 20% of generation 0's in each of {G} generations",
+              ctrl_dev <= 0.2, ctrl_dev),
+        claim(f"accumulate: FD at generation {G} rises less than half as much as under replace",
+              worst_ratio("accumulate") < 0.5, worst_ratio("accumulate")),
+        claim(f"accumulate with a growing step budget: FD at generation {G} rises less than a quarter as much as "
+              "under replace", worst_ratio("accumulate (growing)") < 0.25, worst_ratio("accumulate (growing)")),
+        claim(f"accumulate with a growing step budget: FD stops rising (slope over generations {G - PLATEAU_WINDOW + 1}-{G} "
+              "within the control's band)", tail_slope("accumulate (growing)") <= band, tail_slope("accumulate (growing)") - band),
+        claim(f"mix:0.5: FD stops rising (slope over generations {G - PLATEAU_WINDOW + 1}-{G} within the control's band)",
+              tail_slope("mix:0.5") <= band, tail_slope("mix:0.5") - band),
+        claim(f"the more fresh real data, the lower the FD at generation {G} (mean over seeds, "
+              f"{', '.join(fractions)})", all(np.diff(end_means) < 0), float(np.max(np.diff(end_means)))),
+        claim(f"mix:{fractions[0].split(':')[1]}: even the smallest fresh fraction ends generation {G} with a lower FD "
+              "than replace", all(fd[fractions[0]][s][-1] < fd["replace"][s][-1] for s in dose_seeds),
+              max(fd[fractions[0]][s][-1] - fd["replace"][s][-1] for s in dose_seeds)),
+        claim(f"replace with accumulate's growing steps still ends generation {m} with a higher FD than "
+              "accumulate with them (the steps alone do not save it)",
+              all(matched["replace (matched steps)"][s][m] > fd["accumulate (growing)"][s][m] for s in matched["replace (matched steps)"]),
+              min(matched["replace (matched steps)"][s][m] - fd["accumulate (growing)"][s][m] for s in matched["replace (matched steps)"])),
+        claim(f"replace with accumulate's growing steps still collapses: FD at generation {m} more than twice "
+              "generation 0's", all(v[m] > 2 * v[0] for v in matched["replace (matched steps)"].values()),
+              min(v[m] / v[0] for v in matched["replace (matched steps)"].values())),
+        claim(f"more steps alone lower FD: real-only with accumulate's growing steps ends generation {m} below "
+              "real-only with a fixed budget", all(v[m] < fd["real-only"][s][m] for s, v in matched["real-only (matched steps)"].items()),
+              max(v[m] / fd["real-only"][s][m] for s, v in matched["real-only (matched steps)"].items())),
+    ]
+
+
+def gerstgrasser_ratio(generation: int) -> float:
+    """Gerstgrasser et al.'s prediction for accumulate's error rise relative to replace's at
+    ``generation``, for a model whose every fit adds the same error as generation 0's (linear
+    regression; notebook 03's Gaussian): replace's error after ``g`` generations is ``(g + 1)``
+    times generation 0's, accumulate's ``sum_{k=1}^{g+1} 1/k^2`` times, so the rises compare as
+    ``sum_{k=2}^{g+1} 1/k^2 / g`` (0.18 at generation 2, 0.056 at generation 10)."""
+    if generation < 1:
+        raise ValueError(f"generation must be at least 1 (a rise needs a generation after 0), got {generation}")
+    return float(sum(1 / k**2 for k in range(2, generation + 2)) / generation)
+
+
 # --- notebook 07: the language photocopier -----------------------------------------------------
 
 def language(runs: dict, real_text: dict) -> list[Claim]:

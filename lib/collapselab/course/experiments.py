@@ -65,6 +65,44 @@ def defences(seed: int = 0) -> dict[str, RunConfig]:
     }
 
 
+# --- notebook 06 over ten generations (committed results: benchmarks/long_run.py) ---------------
+
+#: generations after generation 0 of the long runs that notebook 06 plots from committed results
+LONG_GENERATIONS = 10
+#: seeds of the long runs of the named defences
+LONG_SEEDS = (0, 1, 2, 3, 4)
+#: fresh-real fractions of the dose-response (``mix:<f>``; 0.5 is one of the named defences)
+DOSE_FRACTIONS = (0.1, 0.25, 0.5, 0.75)
+#: seeds of the dose-response and of the compute-matched arms
+DOSE_SEEDS = (0, 1, 2)
+#: generations of the compute-matched arms (their steps grow with the generation: 5 generations
+#: cost as much as 15 of a fixed budget)
+MATCHED_GENERATIONS = 5
+
+
+def long_runs(seed: int = 0) -> dict[str, RunConfig]:
+    """Notebook 06's committed long runs for ``seed``: the named defences over
+    :data:`LONG_GENERATIONS` generations (the arms of :func:`defences` without the detector)."""
+    arms = defences(seed)
+    del arms["detector-filter:0.5"]
+    return {name: config.changed(generations=LONG_GENERATIONS) for name, config in arms.items()}
+
+
+def dose_response(seed: int = 0) -> dict[str, RunConfig]:
+    """The fresh-fraction dose-response: ``mix:<f>`` for every :data:`DOSE_FRACTIONS` but 0.5
+    (a named defence already), over :data:`LONG_GENERATIONS` generations."""
+    base = RunConfig(generations=LONG_GENERATIONS, seed=seed)
+    return {f"mix:{f}": base.changed(policy=f"mix:{f}") for f in DOSE_FRACTIONS if f != 0.5}
+
+
+def compute_matched(seed: int = 0) -> dict[str, RunConfig]:
+    """The compute-matched controls of the budget question: ``replace`` and ``real-only`` with the
+    steps ``accumulate (growing)`` gets (``budget="matched"``: ``g + 1`` times generation 0's),
+    over :data:`MATCHED_GENERATIONS` generations."""
+    base = RunConfig(generations=MATCHED_GENERATIONS, seed=seed, budget="matched")
+    return {"replace (matched steps)": base, "real-only (matched steps)": base.changed(policy="real-only")}
+
+
 # --- notebook 06: can curated synthetic data help? ----------------------------------------------
 
 #: the two small real sets of the curated-synthetic experiment: very scarce and scarce real data

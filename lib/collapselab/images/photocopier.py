@@ -49,7 +49,8 @@ REFERENCE_IMAGES = 5000
 #: their budgets; notebook 04 measures what 60 % more steps change.
 GENERATION_ZERO = vae.VAEConfig()
 
-BUDGETS = ("fixed", "growing")
+#: gradient-step budgets of a generation (see :class:`RunConfig`)
+BUDGETS = ("fixed", "growing", "matched")
 
 #: the most images a run may draw or score per generation (MNIST's 60,000 training digits)
 MAX_IMAGES = 60_000
@@ -84,7 +85,10 @@ class RunConfig(photocopier.PhotocopierConfig):
             ``"bernoulli"`` (every pixel drawn 0/1 from the decoder's probabilities).
         budget: ``"fixed"``: every generation gets as many gradient steps as generation 0 (a
             larger training set gets proportionally fewer epochs); ``"growing"``: every generation
-            gets ``vae.epochs`` epochs, so steps grow with the training set.
+            gets ``vae.epochs`` epochs, so steps grow with the training set; ``"matched"``:
+            generation ``g`` gets ``g + 1`` times generation 0's steps whatever its training set,
+            the steps that ``accumulate`` gets with a growing budget (the compute-matched control
+            for it: ``replace`` or ``real-only`` with as much training as accumulation gets).
         vae: the VAE settings of generation 0 (later generations change only ``epochs`` and ``seed``).
     """
 
@@ -128,6 +132,8 @@ class RunConfig(photocopier.PhotocopierConfig):
         epochs = self.vae.epochs
         if self.budget == "fixed":
             epochs = max(1, round(self.vae.epochs * self.n_images / n_train))
+        elif self.budget == "matched":
+            epochs = max(1, round(self.vae.epochs * self.n_images * (generation + 1) / n_train))
         return replace(self.vae, epochs=epochs, seed=self.seed_for("train", generation))
 
     def gradient_steps(self, generation: int, n_train: int) -> int:

@@ -67,7 +67,7 @@ def _add_run_parser(sub) -> None:
     run.add_argument("--sampling", choices=("mean", "bernoulli"), default=None,
                      help=f"what the next generation trains on: decoder means or Bernoulli pixel samples [{defaults.sampling}]")
     run.add_argument("--budget", choices=images.BUDGETS, default=None,
-                     help=f"gradient steps per generation: fixed, or growing with the training set [{defaults.budget}]")
+                     help=f"gradient steps per generation: fixed, growing with the training set, or matched to accumulate's growing steps ((g+1) x generation 0's) [{defaults.budget}]")
     run.add_argument("--epochs", type=int, default=None,
                      help=f"epochs of a generation that trains on --images images [{defaults.vae.epochs}]")
     run.add_argument("--seeds", type=int, nargs="+", default=[defaults.seed], help=f"one run per seed [{defaults.seed}]")
