@@ -2,7 +2,9 @@
 
 Usage (from the repository root):
 
-    python benchmarks/claims.py                       # seeds 0-4, notebooks 04-07
+    python benchmarks/claims.py                       # seeds 0-4, notebooks 04-07 (exploratory)
+    python benchmarks/claims.py --seeds 10 11 12 13 14 --notebooks 05 --role confirmation \
+        --json benchmarks/results/claims-seeds-10-14.json
     python benchmarks/claims.py --seeds 0 --fresh     # one seed, in an empty data folder (cold cache)
     ATEN_CPU_CAPABILITY=default COLLAPSELAB_THREADS=3 python benchmarks/claims.py --seeds 0 --fresh
 
@@ -10,8 +12,16 @@ For every seed it reruns the claim-bearing experiments of each notebook that tra
 the library functions the notebooks call (the evaluation classifier is retrained with the same
 seed, so the instrument varies too), evaluates the same claim functions the notebooks print
 (:mod:`collapselab.course.claims`), and prints a table: claim x seed -> True/False, with each claim's
-measured value as mean [min, max] over seeds. A claim may stay in a notebook only if it holds for
-every seed. Training results are cached under the data folder, so a rerun only evaluates.
+measured value as mean [min, max] over seeds and its *margin*: the worst seed's distance to the
+claim's threshold in seed spreads (below 1: fragile). Sanity checks (the instruments work) are
+listed apart from findings. A claim may stay in a notebook only if it holds for every seed.
+Training results are cached under the data folder, so a rerun only evaluates.
+
+``--role`` says what the seeds are for: ``exploratory`` seeds may be looked at while writing
+claims; ``confirmation`` seeds are run once, on claims frozen in a commit, and a claim that fails
+one is dropped or restated (and a restated claim needs new confirmation seeds). The JSON records the
+role, the commit of the claims it ran (the last commit of ``collapselab/course/claims.py``), the
+checkout's commit, the machine, torch's threads and CPU code path, and the date.
 
 It is a benchmark, not a test: it takes many minutes (about 6 per seed on a 2-core CPU, cold).
 """
@@ -82,22 +92,55 @@ def fresh_data_root() -> Path:
     return root
 
 
-def table(results: dict[str, dict[int, list]], seeds: list[int]) -> bool:
-    """Print the claim x seed table; return whether every claim held for every seed."""
+def table(results: dict[str, dict[int, list]], seeds: list[int], role: str) -> bool:
+    """Print the claim x seed table (findings, then sanity checks), with each claim's margin;
+    return whether every claim held for every seed."""
+    from collapselab.course.claims import FRAGILE, margin
+
     all_hold = True
     for notebook, by_seed in results.items():
-        print(f"\n### notebook {notebook}\n")
-        print("| claim | " + " | ".join(f"seed {s}" for s in seeds) + " | value: mean [min, max] |")
-        print("|---|" + "---|" * len(seeds) + "---|")
-        texts = [c.text for c in by_seed[seeds[0]]]
-        for i, text in enumerate(texts):
-            row = [by_seed[s][i] for s in seeds]
-            values = [c.value for c in row if c.value is not None]
-            held = all(c.holds for c in row)
-            all_hold &= held
-            spread = (f"{sum(values) / len(values):.3g} [{min(values):.3g}, {max(values):.3g}]" if values else "")
-            print(f"| {text} | " + " | ".join("True" if c.holds else "**False**" for c in row) + f" | {spread} |")
+        print(f"\n### notebook {notebook} ({role} seeds {', '.join(map(str, seeds))})\n")
+        print("| claim | " + " | ".join(f"seed {s}" for s in seeds) + " | value: mean [min, max] | threshold | margin |")
+        print("|---|" + "---|" * len(seeds) + "---|---|---|")
+        first = by_seed[seeds[0]]
+        for sanity in (False, True):
+            for i, c in enumerate(first):
+                if c.sanity != sanity:
+                    continue
+                row = [by_seed[s][i] for s in seeds]
+                values = [r.value for r in row if r.value is not None]
+                held = all(r.holds for r in row)
+                all_hold &= held
+                spread = (f"{sum(values) / len(values):.3g} [{min(values):.3g}, {max(values):.3g}]" if values else "")
+                room = margin(values, c.threshold) if held else None
+                room_text = "" if room is None else f"{room:.2g}" + (" **fragile**" if room < FRAGILE else "")
+                label = ("sanity: " if sanity else "") + c.text
+                print(f"| {label} | " + " | ".join("True" if r.holds else "**False**" for r in row)
+                      + f" | {spread} | {'' if c.threshold is None else c.threshold} | {room_text} |")
     return all_hold
+
+
+def meta(role: str, seeds: list[int]) -> dict:
+    """What ran, where and when, and the commit of the claims it ran."""
+    import platform
+    import subprocess
+    import datetime
+
+    import torch
+
+    def git(*args):
+        try:
+            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return "unknown"
+
+    dirty = git("status", "--porcelain", "--", "lib", "benchmarks")
+    return {"role": role, "seeds": seeds, "claims_commit": git("log", "-1", "--format=%h", "--", "lib/collapselab/course/claims.py"),
+            "commit": git("rev-parse", "--short", "HEAD") + ("+changes" if dirty else ""),
+            "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}", "torch": torch.__version__,
+            "threads": torch.get_num_threads(),
+            "cpu_capability": os.environ.get("ATEN_CPU_CAPABILITY", "(best available)"),
+            "date": datetime.date.today().isoformat()}
 
 
 def main(argv=None) -> int:
@@ -106,6 +149,8 @@ def main(argv=None) -> int:
     parser.add_argument("--notebooks", nargs="+", default=list(COLLECTORS), choices=list(COLLECTORS))
     parser.add_argument("--fresh", action="store_true", help="run in an empty data folder (a cold cache)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    parser.add_argument("--role", choices=("exploratory", "confirmation"), default="exploratory",
+                        help="what these seeds are for (recorded in the JSON) [exploratory]")
     args = parser.parse_args(argv)
 
     import torch
@@ -124,11 +169,13 @@ def main(argv=None) -> int:
         for notebook in args.notebooks:
             results[notebook][seed] = COLLECTORS[notebook](lab, seed)
             print(f"seed {seed}: notebook {notebook} done ({time.perf_counter() - start:.0f} s)", flush=True)
-    ok = table(results, args.seeds)
+    ok = table(results, args.seeds, args.role)
     print(f"\nevery claim held for every seed: {ok}")
     if args.json:
-        args.json.write_text(json.dumps({nb: {str(s): [c.__dict__ for c in cs] for s, cs in by.items()}
-                                         for nb, by in results.items()}, indent=1))
+        from collapselab._files import write_atomically
+
+        claims = {nb: {str(s): [c.__dict__ for c in cs] for s, cs in by.items()} for nb, by in results.items()}
+        write_atomically(args.json, json.dumps({"meta": meta(args.role, args.seeds), "claims": claims}, indent=1).encode())
     return 0 if ok else 1
 
 
