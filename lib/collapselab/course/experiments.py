@@ -12,7 +12,9 @@ generation 0), so any difference between them is caused by that setting.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -101,6 +103,59 @@ def compute_matched(seed: int = 0) -> dict[str, RunConfig]:
     over :data:`MATCHED_GENERATIONS` generations."""
     base = RunConfig(generations=MATCHED_GENERATIONS, seed=seed, budget="matched")
     return {"replace (matched steps)": base, "real-only (matched steps)": base.changed(policy="real-only")}
+
+
+#: the committed long runs (``python benchmarks/long_run.py``; provenance inside and in the README)
+LONG_RUN_RESULTS = Path(__file__).resolve().parents[3] / "benchmarks" / "results" / "long-run.json"
+
+
+@dataclass
+class LongRuns:
+    """The committed long runs of notebook 06, read from :data:`LONG_RUN_RESULTS`.
+
+    Attributes:
+        rows: ``{arm: {seed: [row per generation]}}``; a row holds the CLI's columns (``fd``,
+            ``coverage``, ..., ``train_size``, ``real_share``) and the gradient ``steps``.
+        provenance: one dict per invocation of the script (command, commit, machine, threads, date).
+    """
+
+    rows: dict
+    provenance: list
+
+    @property
+    def arms(self) -> list[str]:
+        """The arm names, in the order they were run."""
+        return list(self.rows)
+
+    def seeds(self, arm: str) -> list[int]:
+        """The seeds ``arm`` was run with."""
+        return sorted(self.rows[arm])
+
+    def series(self, arm: str, metric: str = "fd") -> dict[int, np.ndarray]:
+        """``{seed: metric per generation}`` of ``arm`` (generation 0 first)."""
+        return {seed: np.array([row[metric] for row in rows], dtype=float) for seed, rows in sorted(self.rows[arm].items())}
+
+    def band(self, arm: str, metric: str = "fd") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(mean, min, max)`` over seeds of ``metric`` per generation."""
+        stacked = np.stack(list(self.series(arm, metric).values()))
+        return stacked.mean(0), stacked.min(0), stacked.max(0)
+
+    def fd(self) -> dict[str, dict[int, np.ndarray]]:
+        """``{arm: {seed: FD per generation}}``, what :func:`collapselab.course.claims.long_runs` reads."""
+        return {arm: self.series(arm, "fd") for arm in self.rows}
+
+
+def long_run_results(path: Path = LONG_RUN_RESULTS) -> LongRuns:
+    """Read the committed long runs (see :class:`LongRuns`); a clear error if the file is missing."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: it is committed with the course (git checkout it), or "
+                                "regenerate it with: python benchmarks/long_run.py (about 1.5 h on 2 cores)")
+    raw = json.loads(path.read_text())
+    rows: dict = {}
+    for run in raw["runs"]:
+        rows.setdefault(run["arm"], {})[int(run["seed"])] = run["rows"]
+    return LongRuns(rows, raw["provenance"])
 
 
 # --- notebook 06: can curated synthetic data help? ----------------------------------------------
