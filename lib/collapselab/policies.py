@@ -76,6 +76,15 @@ class Step:
     #: every ``(data, provenance)`` handed out during this step; the engine adds them to the pool
     drawn: list = field(default_factory=list)
 
+    def release(self) -> None:
+        """Drop this step's references to data and to its sampler once its generation is done
+        (the engine calls it): its sampler refers back to the step, and without this the cycle
+        keeps every generation's training sets alive until Python's garbage collector happens
+        to run (hundreds of MB for an image run)."""
+        self._synthetic = self._fresh = None
+        self.previous = self.pool = None
+        self.drawn = []
+
     def record(self, **info) -> None:
         """Keep facts about this generation (``step.record(losses=[...])``) in ``history.info``."""
         self.info.update(info)

@@ -250,6 +250,7 @@ def run(
         history.provenance.append(provenance)
         history.metrics.append(dict(measure(model, data, step)) if measure else {})
         history.info.append(step.info)
+        step.release()
         if keep_data:
             history.data.append(data)
     return history
