@@ -158,3 +158,27 @@ def test_gerstgrasser_ratio_refuses_a_generation_without_a_rise():
 
     with pytest.raises(ValueError, match="at least 1"):
         claims.gerstgrasser_ratio(0)
+
+
+def test_findings_read_the_latest_confirmation_table_of_a_notebook_and_flag_what_is_missing_or_fragile(
+        tmp_path, monkeypatch, capsys):
+    import json
+
+    def table(seeds, values, text="the copy is blurrier"):
+        return {"meta": {"role": "confirmation"},
+                "claims": {"05": {str(s): [{"text": text, "holds": True, "value": v}] for s, v in zip(seeds, values)}}}
+
+    # an early table, then the same wording confirmed again after a restatement, on new seeds
+    (tmp_path / "early.json").write_text(json.dumps(table([5, 6], [9.0, 9.5])))
+    (tmp_path / "late.json").write_text(json.dumps(table([10, 11, 12], [0.5, 0.6, 0.7])))
+    monkeypatch.setattr(claims, "CONFIRMATION_TABLES", ("early.json", "late.json"))
+    found = [claims.claim("the copy is blurrier", True, 0.6, 0.3), claims.claim("a new claim", True, 1.0, 0.5),
+             claims.claim("the ruler works", True, sanity=True)]
+    assert claims.findings(found, "05", root=tmp_path) is False          # "a new claim" was never confirmed
+    out = capsys.readouterr().out
+    assert "seeds (10, 11, 12;" in out and "9.5" not in out             # the early table is not pooled in
+    assert "measured 0.6 [0.5, 0.7] (threshold 0.3); held on 3 of 3 seeds; margin 2 seed spreads" in out
+    assert "a new claim\n    not confirmed yet" in out and "the ruler works" not in out
+    # the worst seed (0.5) half a seed spread (0.1) from a threshold of 0.45: fragile
+    assert claims.findings([claims.claim("the copy is blurrier", True, 0.6, 0.45)], "05", root=tmp_path) is True
+    assert "margin 0.5 seed spreads (fragile)" in capsys.readouterr().out

@@ -52,14 +52,19 @@ def claim(text: str, holds, value=None, threshold=None, *, sanity: bool = False)
     return Claim(text, bool(holds), None if value is None else float(value), threshold, sanity)
 
 
-def show(claims: Iterable[Claim]) -> bool:
+def show(claims: Iterable[Claim], *, values: bool = False) -> bool:
     """Print every finding as ``text: True/False`` (the lines the notebook tests compare), then the
-    sanity checks under their own heading, and return whether all hold."""
+    sanity checks under their own heading, and return whether all hold. ``values=True`` adds each
+    finding's measured value and threshold: only for claims computed from committed results, whose
+    numbers are the same on every machine."""
     claims = list(claims)
     findings = [c for c in claims if not c.sanity]
     checks = [c for c in claims if c.sanity]
     for c in findings:
-        print(f"{c.text}: {c.holds}")
+        extra = ""
+        if values and c.value is not None:
+            extra = f"  (measured {_sig(c.value)}; {_threshold_text(c.threshold)})"
+        print(f"{c.text}: {c.holds}{extra}")
     if checks:
         print("\nsanity checks (the instruments work; not findings):")
         for c in checks:
@@ -99,16 +104,22 @@ def load_table(path: Path) -> dict[str, dict[str, list[dict]]]:
 
 
 def confirmation(notebook: str, root: Path = RESULTS) -> dict[str, dict[str, dict]]:
-    """``{claim text: {seed: claim dict}}`` for ``notebook`` over every committed confirmation
-    table (a claim restated after a confirmation is confirmed again on new seeds, in a later table)."""
-    found: dict[str, dict[str, dict]] = {}
-    for name in CONFIRMATION_TABLES:
+    """``{claim text: {seed: claim dict}}`` for ``notebook`` from the *latest* committed
+    confirmation table that covers it. When a notebook's claims are restated they are confirmed
+    again on new seeds, in a later table, and that table replaces the earlier one for the whole
+    notebook: a claim can keep its wording while what it checks changes, so results from before
+    the restatement are never pooled with results after it."""
+    for name in reversed(CONFIRMATION_TABLES):
         path = Path(root) / name
         if path.exists():
-            for seed, claims in load_table(path).get(notebook, {}).items():
-                for c in claims:
-                    found.setdefault(c["text"], {})[seed] = c
-    return found
+            by_seed = load_table(path).get(notebook, {})
+            if by_seed:
+                found: dict[str, dict[str, dict]] = {}
+                for seed, claims in by_seed.items():
+                    for c in claims:
+                        found.setdefault(c["text"], {})[seed] = c
+                return found
+    return {}
 
 
 def _threshold_text(threshold) -> str:
