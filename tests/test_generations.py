@@ -148,6 +148,10 @@ def test_the_detector_filter_keeps_most_real_and_drops_most_generated_images(lab
         kept_real = np.sum(run.provenance[g] == 0) / 150
         kept_fake = np.sum(run.provenance[g] > 0) / 150
         assert kept_real > 0.7 and kept_fake < 0.3
+        # the real images it threw away are counted and measured, by provenance and typicality
+        dropped = run.real_discarded[g]
+        assert dropped["kept"] == np.sum(run.provenance[g] == 0) and dropped["kept"] + dropped["discarded"] == 150
+        assert dropped["kept_typicality"] > 0 and 0 <= dropped["kept_tail"] <= 1 and np.isfinite(dropped["tail_z"])
 
 
 def test_a_second_run_loads_every_generation_from_the_cache(lab):

@@ -210,10 +210,39 @@ class Detector:
 
     def __call__(self, step: policies.Step, images: torch.Tensor, provenance: np.ndarray) -> np.ndarray:
         """``keep(step, images, provenance)``: True for the images the detector judges real. Its
-        held-out accuracy is recorded in the step (``history.info[g]["detector_accuracy"]``)."""
+        held-out accuracy is recorded in the step (``history.info[g]["detector_accuracy"]``), and
+        which *real* images it threw away (``history.info[g]["real_discarded"]``, see
+        :meth:`discarded_real`)."""
         score, accuracy = self._fit(step.model, step.generation)
-        step.record(detector_accuracy=accuracy)
-        return (score(self.lab.second.features(images)) > 0).numpy()
+        keep = (score(self.lab.second.features(images)) > 0).numpy()
+        step.record(detector_accuracy=accuracy, real_discarded=self.discarded_real(images, provenance, keep))
+        return keep
+
+    def discarded_real(self, images: torch.Tensor, provenance: np.ndarray, keep: np.ndarray) -> dict:
+        """Which real images (``provenance == 0``) the filter kept and which it threw away, measured
+        by *typicality*: an image's distance from its class's mean feature under the evaluation
+        classifier, in units of the class's tail radius (1 = farther than 90 % of real test digits
+        of that class; the ``tail_share`` boundary). Returns ``{"kept", "discarded"}`` counts,
+        ``{"kept_typicality", "discarded_typicality"}`` means and ``{"kept_tail", "discarded_tail"}``
+        shares beyond the tail radius (NaN for an empty group), and ``tail_z``: how far the
+        discarded share lies above the kept one in standard errors of a filter that discards real
+        images at random (two-proportion z-score; about 0 if the filter ignores typicality,
+        above 2 if it prefers to throw away the unusual ones)."""
+        real = np.flatnonzero(provenance == 0)
+        features, probabilities = self.lab.judge.features_and_probabilities(images[torch.from_numpy(real)])
+        label = probabilities.argmax(dim=1)
+        reference = self.lab.reference
+        typicality = ((features - reference.centroids[label]).norm(dim=1) / reference.tail_radius[label]).numpy()
+        kept = keep[real].astype(bool)
+        summary = {}
+        for name, group in (("kept", typicality[kept]), ("discarded", typicality[~kept])):
+            summary[name] = int(len(group))
+            summary[f"{name}_typicality"] = float(group.mean()) if len(group) else float("nan")
+            summary[f"{name}_tail"] = float((group > 1).mean()) if len(group) else float("nan")
+        pooled = float((typicality > 1).mean())
+        spread = np.sqrt(pooled * (1 - pooled) * (1 / max(kept.sum(), 1) + 1 / max((~kept).sum(), 1)))
+        summary["tail_z"] = float((summary["discarded_tail"] - summary["kept_tail"]) / spread) if spread > 0 else float("nan")
+        return summary
 
 
 def detector_filter(fraction: float, *, lab: "Lab", pool: np.ndarray, sampling: str = "mean",
@@ -356,6 +385,12 @@ def generation_zero(lab: Lab, config: RunConfig = RunConfig()) -> vae.TrainedVAE
 class Run(photocopier.PhotocopierRun):
     """A finished image run: models, sizes, provenance and ``metrics`` per generation (every name
     in :data:`METRICS` and ``histogram``), the configuration and the wall time."""
+
+    @property
+    def real_discarded(self) -> dict[int, dict]:
+        """{generation: which real images the detector kept and discarded, by typicality}
+        (detector-filter runs only; see :meth:`Detector.discarded_real`)."""
+        return {g: info["real_discarded"] for g, info in enumerate(self.info) if "real_discarded" in info}
 
     @property
     def detector_accuracy(self) -> dict[int, float]:
