@@ -24,7 +24,7 @@ per invocation, the provenance: the command, the commit, the machine, torch's th
 path, the date and the seconds it took. An invocation replaces the runs it makes and keeps the
 others; the file is rewritten atomically after every finished run.
 
-A benchmark, not a test: about 1.5 h on a 2-core CPU for everything, cold.
+A benchmark, not a test: about 1.6 h on a 2-core CPU for everything, cold.
 """
 
 from __future__ import annotations

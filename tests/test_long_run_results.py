@@ -1,6 +1,6 @@
 """Notebook 06's committed long runs are what the pipeline makes, and say where they came from.
 
-``benchmarks/results/long-run.json`` (written by ``python benchmarks/long_run.py``, about 1.5 h on
+``benchmarks/results/long-run.json`` (written by ``python benchmarks/long_run.py``, about 1.6 h on
 two cores) holds ten generations x five seeds of the named defences, the fresh-fraction
 dose-response and the compute-matched controls. These tests check that it covers exactly the arms,
 seeds and generations that :mod:`collapselab.course.experiments` defines, that every generation got

@@ -56,6 +56,20 @@ def band(ax, x, values, *, color, label=None, quantiles=(0.1, 0.5, 0.9), alpha=0
     return ax.plot(x, mid, color=color, label=label)[0]
 
 
+def end_labels(ax, x: float, ends: dict[str, tuple[float, str]], *, gap: float = 0.06) -> None:
+    """Name each line at its right end: ``ends`` maps a label to ``(y, colour)`` at ``x``. Labels
+    closer than ``gap`` (a share of the y-axis range) are pushed apart, so clustered lines stay
+    readable; call it after the data are drawn (it reads the axis limits)."""
+    lo, hi = ax.get_ylim()
+    step = gap * (hi - lo)
+    placed: list[float] = []
+    for name, (y, color) in sorted(ends.items(), key=lambda item: item[1][0]):
+        at = max(y, placed[-1] + step) if placed else y
+        placed.append(at)
+        ax.annotate(name, (x, y), xytext=(x, at), textcoords="data", color=color, fontsize=8, va="center",
+                    ha="left", annotation_clip=False)
+
+
 def image_grid(ax, images, columns: int = 10, *, title: str | None = None):
     """Show images ``(n, 784)`` (values in [0, 1]) as a grid with ``columns`` per row on ``ax``."""
     if hasattr(images, "detach"):  # a torch tensor, possibly on a GPU

@@ -150,7 +150,7 @@ def long_run_results(path: Path = LONG_RUN_RESULTS) -> LongRuns:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: it is committed with the course (git checkout it), or "
-                                "regenerate it with: python benchmarks/long_run.py (about 1.5 h on 2 cores)")
+                                "regenerate it with: python benchmarks/long_run.py (about 1.6 h on 2 cores)")
     raw = json.loads(path.read_text())
     rows: dict = {}
     for run in raw["runs"]:
