@@ -142,6 +142,13 @@ def test_blurring_keeps_shape_and_range_and_loses_sharp_pixels(mnist):
     assert float((soft > 0.9).float().mean()) < 0.5 * float((images > 0.9).float().mean())
 
 
+def test_blurring_in_chunks_gives_each_image_what_blurring_it_alone_gives(mnist):
+    images = mnist[0][:2500]                              # three chunks of at most 1,000
+    soft = im.blur(images, 2.0)
+    for i in (0, 999, 1000, 2499):
+        assert torch.allclose(soft[i], im.blur(images[i : i + 1], 2.0)[0], atol=1e-6)
+
+
 def test_class_histogram_refuses_labels_outside_the_classes():
     with pytest.raises(ValueError, match=r"predictions must lie in \[0, 9\], got values from 0 to 12"):
         im.class_histogram(np.array([0, 3, 12]))

@@ -36,3 +36,13 @@ def test_a_bad_setting_warns_but_a_notebook_still_imports_the_library():
     done = run_python("import collapselab.images.vae; print('imported')", COLLAPSELAB_THREADS="abc")
     assert done.returncode == 0 and done.stdout.strip() == "imported"
     assert "COLLAPSELAB_THREADS must be a whole number" in done.stderr and "ignored" in done.stderr
+
+
+def test_on_linux_the_library_asks_glibc_to_hand_large_freed_blocks_back(monkeypatch):
+    import platform
+
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        pytest.skip("glibc's malloc only")
+    assert training.return_freed_memory() is True
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "1048576")   # glibc's own setting wins
+    assert training.return_freed_memory() is False

@@ -38,6 +38,14 @@ def test_the_same_seed_gives_the_same_model_and_samples(tiny, tiny_images):
     assert torch.equal(again.model.sample(5, seed=2), tiny.model.sample(5, seed=2))
 
 
+def test_samples_drawn_over_several_batches_fill_every_row(tiny):
+    for mode in ("mean", "bernoulli"):
+        rows = tiny.model.sample(10, seed=3, mode=mode, batch_size=4)       # batches of 4, 4 and 2
+        assert rows.shape == (10, 784) and bool((rows.sum(dim=1) > 0).all())
+        assert torch.equal(rows, tiny.model.sample(10, seed=3, mode=mode, batch_size=4))
+    assert tiny.model.sample(0).shape == (0, 784)
+
+
 def test_another_seed_gives_another_model(tiny, tiny_images):
     other = vae.train(tiny_images, vae.VAEConfig(**{**TINY.as_dict(), "seed": 1}), progress=False)
     assert other.train_loss != tiny.train_loss

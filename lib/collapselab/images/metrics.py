@@ -231,10 +231,13 @@ def blur(images: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
     x = torch.arange(-radius, radius + 1, dtype=torch.float32)
     kernel = torch.exp(-0.5 * (x / sigma) ** 2)
     kernel /= kernel.sum()
-    out = images.reshape(-1, 1, 28, 28)
-    out = torch.nn.functional.conv2d(out, kernel.view(1, 1, 1, -1), padding=(0, radius))
-    out = torch.nn.functional.conv2d(out, kernel.view(1, 1, -1, 1), padding=(radius, 0))
-    return out.reshape(len(images), 784).clamp_(0.0, 1.0)
+    out = torch.empty_like(images)
+    for start in range(0, len(images), 1000):  # in chunks: a convolution's workspace grows with the batch
+        chunk = images[start : start + 1000].reshape(-1, 1, 28, 28)
+        chunk = torch.nn.functional.conv2d(chunk, kernel.view(1, 1, 1, -1), padding=(0, radius))
+        chunk = torch.nn.functional.conv2d(chunk, kernel.view(1, 1, -1, 1), padding=(radius, 0))
+        out[start : start + 1000] = chunk.reshape(-1, 784).clamp_(0.0, 1.0)
+    return out
 
 
 def evaluate(images: torch.Tensor, classifier, reference: Reference) -> dict:

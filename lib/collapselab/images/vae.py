@@ -120,14 +120,14 @@ class VAE(nn.Module):
         device = next(self.parameters()).device
         gen = generator(seed, device)
         pixel_gen = generator(seed + 1, device)
-        out = []
+        out = torch.empty(n, PIXELS)  # filled batch by batch: no second copy of every image at the end
         for start in range(0, n, batch_size):
             z = torch.randn((min(batch_size, n - start), self.latent), generator=gen, device=device)
             images = self.decode(z)
             if mode == "bernoulli":
                 images = torch.bernoulli(images, generator=pixel_gen)
-            out.append(images.cpu())
-        return torch.cat(out) if out else torch.empty(0, PIXELS)
+            out[start : start + len(z)] = images.cpu()
+        return out
 
 
 def negative_elbo(logits: torch.Tensor, x: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
