@@ -1,8 +1,9 @@
-"""Notebook 06 over ten generations: the committed long runs, dose-response and compute-matched arms.
+"""Committed long runs: notebook 06 over ten generations (dose-response and compute-matched arms too) and notebook 05's sampler x fit 2 x 2.
 
 Usage (from the repository root):
 
-    python benchmarks/long_run.py                              # everything, into benchmarks/results/long-run.json
+    python benchmarks/long_run.py                              # notebook 06's, into benchmarks/results/long-run.json
+    python benchmarks/long_run.py --groups fit-and-sampler     # notebook 05's, into .../fit-and-sampler.json
     python benchmarks/long_run.py --groups defences --seeds 0  # one group, one seed
     python benchmarks/long_run.py --out /tmp/slice.json --groups defences --seeds 0 \\
         --arms replace accumulate --generations 2             # a slice (what the regeneration test runs)
@@ -16,6 +17,13 @@ The arms are defined once in :mod:`collapselab.course.experiments`:
   defence), seeds :data:`DOSE_SEEDS`;
 * ``matched`` (:func:`~collapselab.course.experiments.compute_matched`): replace and real-only with
   the steps accumulate gets with a growing budget, seeds :data:`DOSE_SEEDS`.
+
+and, into ``benchmarks/results/fit-and-sampler.json`` (run it by name: ``--groups fit-and-sampler``),
+notebook 05's 2 x 2:
+
+* ``fit-and-sampler`` (:func:`~collapselab.course.experiments.fit_and_sampler`): decoder means or
+  Bernoulli samples, crossed with 800 or 1,600 steps per later generation, each with its real-only
+  control, 3 generations, seeds :data:`FIT_AND_SAMPLER_SEEDS` (about 20 minutes on 2 cores).
 
 Every generation is cached under the data folder (the same entries notebook 06 and the warm cache
 use), so an interrupted run resumes. The result file holds, for every arm and seed, one row per
@@ -40,14 +48,19 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_OUT = ROOT / "benchmarks" / "results" / "long-run.json"
+RESULTS = ROOT / "benchmarks" / "results"
+#: the groups run when none is named (notebook 06's)
+DEFAULT_GROUPS = ("defences", "dose", "matched")
 
 
 def groups():
+    """``{group: (arms of a seed, default seeds, result file)}``."""
     from collapselab.course import experiments as ex
 
-    return {"defences": (ex.long_runs, ex.LONG_SEEDS), "dose": (ex.dose_response, ex.DOSE_SEEDS),
-            "matched": (ex.compute_matched, ex.DOSE_SEEDS)}
+    long_run = RESULTS / "long-run.json"
+    return {"defences": (ex.long_runs, ex.LONG_SEEDS, long_run), "dose": (ex.dose_response, ex.DOSE_SEEDS, long_run),
+            "matched": (ex.compute_matched, ex.DOSE_SEEDS, long_run),
+            "fit-and-sampler": (ex.fit_and_sampler, ex.FIT_AND_SAMPLER_SEEDS, RESULTS / "fit-and-sampler.json")}
 
 
 def provenance(argv: list[str]) -> dict:
@@ -91,13 +104,19 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     known = groups()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--groups", nargs="+", default=list(known), choices=list(known))
+    parser.add_argument("--groups", nargs="+", default=list(DEFAULT_GROUPS), choices=list(known))
     parser.add_argument("--seeds", type=int, nargs="+", default=None, help="override every group's seeds")
     parser.add_argument("--arms", nargs="+", default=None, help="only these arms (names as in the result file)")
     parser.add_argument("--generations", type=int, default=None, help="override the generations (a slice)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--out", type=Path, default=None, help="result file (default: the groups' own)")
     parser.add_argument("--data-root", type=Path, default=None, help="data folder (default: the course's)")
     args = parser.parse_args(argv)
+    if args.out is None:
+        files = {known[group][2] for group in args.groups}
+        if len(files) > 1:
+            parser.error("these groups are written to different files (" + ", ".join(sorted(f.name for f in files))
+                         + "); run them separately or pass --out")
+        args.out = files.pop()
     if not args.out.parent.is_dir():
         parser.error(f"--out's folder {args.out.parent} does not exist; create it or pick another")
 
@@ -106,7 +125,7 @@ def main(argv=None) -> int:
 
     plan = []
     for group in args.groups:
-        make, default_seeds = known[group]
+        make, default_seeds, _ = known[group]
         for seed in (args.seeds or default_seeds):
             for name, config in make(seed).items():
                 if args.arms and name not in args.arms:
@@ -116,7 +135,7 @@ def main(argv=None) -> int:
                 plan.append((group, name, seed, config))
     if not plan:
         parser.error("no arm matches --arms; the arm names are: "
-                     + ", ".join(sorted({n for make, _ in known.values() for n in make(0)})))
+                     + ", ".join(sorted({n for make, _, _ in known.values() for n in make(0)})))
 
     result = load(args.out)
     result["provenance"].append(provenance(argv))

@@ -182,3 +182,26 @@ def test_findings_read_the_latest_confirmation_table_of_a_notebook_and_flag_what
     # the worst seed (0.5) half a seed spread (0.1) from a threshold of 0.45: fragile
     assert claims.findings([claims.claim("the copy is blurrier", True, 0.6, 0.45)], "05", root=tmp_path) is True
     assert "margin 0.5 seed spreads (fragile)" in capsys.readouterr().out
+
+
+def test_the_sampler_by_fit_claims_read_damage_beyond_the_control_and_the_interaction():
+    from collapselab.course.experiments import LongRuns
+
+    def rows(spread_end, fd_end):
+        return [{"latent_spread": 1.0, "fd": 100.0}, {"latent_spread": spread_end, "fd": fd_end}]
+
+    # per arm (latent spread, FD) at the last generation, the same on both seeds
+    ends = {"means, 800 steps": (0.60, 300), "bernoulli, 800 steps": (0.80, 250), "real-only, 800 steps": (0.98, 110),
+            "means, 1,600 steps": (0.70, 240), "bernoulli, 1,600 steps": (0.85, 220), "real-only, 1,600 steps": (0.99, 100)}
+    results = LongRuns({arm: {s: rows(*end) for s in (15, 16)} for arm, end in ends.items()}, [])
+    assert results.change("means, 800 steps", "fd", control="real-only, 800 steps") == {15: 190.0, 16: 190.0}
+    found = claims.fit_and_sampler(results)
+    values = [round(c.value, 6) for c in found]
+    # latent spread: means gain 0.09 (0.10 - 0.01 of the control), bernoulli 0.04, interaction 0.05;
+    # FD: means gain 50 (60 less rise, 10 of it the control's), bernoulli 20, interaction 30
+    assert values == [0.09, 0.04, 0.05, 50.0, 20.0, 30.0, 0.15, 0.14]
+    assert all(c.holds for c in found)
+    # no interaction: a better fit saves the same under both samplers
+    ends["bernoulli, 1,600 steps"] = (0.90, 190)
+    flat = LongRuns({arm: {s: rows(*end) for s in (15, 16)} for arm, end in ends.items()}, [])
+    assert [c.holds for c in claims.fit_and_sampler(flat)][2::3] == [False, False]

@@ -88,3 +88,12 @@ def test_a_slice_regenerated_from_a_cold_cache_agrees_with_the_committed_runs(lo
             # another CPU code path trains slightly different models: within the claims' tolerances
             assert new["fd"] == pytest.approx(old["fd"], rel=0.1), (arm, new["generation"])
             assert new["coverage"] == pytest.approx(old["coverage"], abs=0.05), (arm, new["generation"])
+
+
+def test_groups_written_to_different_files_are_refused_before_any_work(capsys):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import long_run
+
+    with pytest.raises(SystemExit) as exit_:
+        long_run.main(["--groups", "defences", "fit-and-sampler"])
+    assert exit_.value.code == 2 and "different files" in capsys.readouterr().err

@@ -378,6 +378,60 @@ def long_runs(fd: dict[str, dict[int, np.ndarray]]) -> list[Claim]:
     ]
 
 
+def fit_and_sampler(results) -> list[Claim]:
+    """Pre-registered claims about notebook 05's 2 x 2 (sampler x fit budget), read from its
+    committed runs (``results``: the :class:`~collapselab.course.experiments.LongRuns` of
+    ``benchmarks/results/fit-and-sampler.json``, arms of
+    :func:`~collapselab.course.experiments.fit_and_sampler`).
+
+    Written before any of these runs existed, on seeds no claim had used. An arm's *damage* to a
+    metric is its change from generation 0 to the last minus the real-only control's change at the
+    same step budget. The *gain* from more steps is the damage at 800 steps minus the damage at
+    1,600 (in latent spread: what more steps save; in FD: the rise they prevent). The *interaction*
+    is the gain under decoder means minus the gain under Bernoulli samples: above 0 if a better fit
+    helps more where the training images are grey means, which is what "the sampler's bias and the
+    fit's error compound together" predicts. Each claim holds only if it holds on every seed; its
+    value is the worst seed's."""
+    def damage(sampler, steps, metric):
+        return results.change(f"{sampler}, {steps} steps", metric, control=f"real-only, {steps} steps")
+
+    seeds = results.seeds("means, 800 steps")
+
+    def gain(sampler, metric):
+        # latent spread falls (damage < 0): the gain is how much less it falls; FD rises: how much less it rises
+        sign = 1 if metric == "latent_spread" else -1
+        low, high = damage(sampler, "800", metric), damage(sampler, "1,600", metric)
+        return {s: sign * (high[s] - low[s]) for s in seeds}
+
+    def at_end(arm, metric="latent_spread"):
+        return {s: float(v[-1]) for s, v in results.series(arm, metric).items()}
+
+    G = len(results.series("means, 800 steps", "fd")[seeds[0]]) - 1
+    found = []
+    for metric, what in (("latent_spread", "latent spread lost"), ("fd", "FD's rise")):
+        means, bern = gain("means", metric), gain("bernoulli", metric)
+        both = {s: means[s] - bern[s] for s in seeds}
+        found += [
+            claim(f"more steps slow the collapse under decoder means: the {what} by generation {G} beyond the control's "
+                  "is smaller with 1,600 steps per generation than with 800", all(v > 0 for v in means.values()),
+                  min(means.values()), 0.0),
+            claim(f"more steps slow it under Bernoulli samples too ({what})", all(v > 0 for v in bern.values()),
+                  min(bern.values()), 0.0),
+            claim(f"the sampler and the fit interact: more steps save more ({what}) under decoder means than under "
+                  "Bernoulli samples", all(v > 0 for v in both.values()), min(both.values()), 0.0),
+        ]
+    means16, bern16, ctrl16 = (at_end(f"{a}, 1,600 steps") for a in ("means", "bernoulli", "real-only"))
+    found += [
+        claim(f"with 1,600 steps, Bernoulli samples still keep latent spread at generation {G} at least 0.1 above "
+              "decoder means'", all(bern16[s] - means16[s] >= 0.1 for s in seeds),
+              min(bern16[s] - means16[s] for s in seeds), 0.1),
+        claim(f"with 1,600 steps, Bernoulli samples still collapse: latent spread at generation {G} at least 0.1 below "
+              "the control's", all(ctrl16[s] - bern16[s] >= 0.1 for s in seeds),
+              min(ctrl16[s] - bern16[s] for s in seeds), 0.1),
+    ]
+    return found
+
+
 def gerstgrasser_ratio(generation: int) -> float:
     """Gerstgrasser et al.'s prediction for accumulate's error rise relative to replace's at
     ``generation``, for a model whose every fit adds the same error as generation 0's (linear

@@ -51,6 +51,27 @@ def decomposition(seed: int = 0) -> dict[str, RunConfig]:
     }
 
 
+#: seeds of notebook 05's sampler x fit runs: never used before by any claim of the course
+FIT_AND_SAMPLER_SEEDS = (15, 16, 17, 18, 19)
+
+
+def fit_and_sampler(seed: int = 0) -> dict[str, RunConfig]:
+    """Notebook 05's 2 x 2 (committed results: ``python benchmarks/long_run.py --groups
+    fit-and-sampler``): the sampler (decoder means or Bernoulli samples) crossed with the fit's
+    step budget (generation 0's 800 steps, or twice that in every later generation), each with the
+    real-only control at the same budget, over :data:`DECOMPOSITION_GENERATIONS` generations. Only
+    one setting differs between neighbouring arms, so the effect of each factor, and whether the
+    effect of one depends on the other (their interaction), is measured, not assumed."""
+    base = RunConfig(generations=DECOMPOSITION_GENERATIONS, seed=seed)
+    arms = {}
+    for budget, steps in (("fixed", "800"), ("doubled", "1,600")):
+        config = base.changed(budget=budget)
+        arms[f"means, {steps} steps"] = config
+        arms[f"bernoulli, {steps} steps"] = config.changed(sampling="bernoulli")
+        arms[f"real-only, {steps} steps"] = config.changed(policy="real-only")
+    return arms
+
+
 def defences(seed: int = 0) -> dict[str, RunConfig]:
     """Notebook 06: the data policies of notebook 03, on the image photocopier, from the same
     generation 0 and with the same control. ``accumulate (growing)`` differs from ``accumulate``
@@ -140,17 +161,36 @@ class LongRuns:
         stacked = np.stack(list(self.series(arm, metric).values()))
         return stacked.mean(0), stacked.min(0), stacked.max(0)
 
+    def change(self, arm: str, metric: str, control: str | None = None) -> dict[int, float]:
+        """``{seed: change of metric from generation 0 to the last}`` of ``arm``, minus the same
+        change of ``control`` on that seed when one is named (what the recursion did beyond
+        retraining alone)."""
+        change = {seed: float(v[-1] - v[0]) for seed, v in self.series(arm, metric).items()}
+        if control is not None:
+            baseline = self.change(control, metric)
+            change = {seed: value - baseline[seed] for seed, value in change.items()}
+        return change
+
     def fd(self) -> dict[str, dict[int, np.ndarray]]:
         """``{arm: {seed: FD per generation}}``, what :func:`collapselab.course.claims.long_runs` reads."""
         return {arm: self.series(arm, "fd") for arm in self.rows}
 
 
+#: notebook 05's committed 2 x 2 (``python benchmarks/long_run.py --groups fit-and-sampler``)
+FIT_AND_SAMPLER_RESULTS = LONG_RUN_RESULTS.with_name("fit-and-sampler.json")
+
+
 def long_run_results(path: Path = LONG_RUN_RESULTS) -> LongRuns:
-    """Read the committed long runs (see :class:`LongRuns`); a clear error if the file is missing."""
+    """Read committed long runs (see :class:`LongRuns`): notebook 06's by default, or another
+    file of ``benchmarks/long_run.py`` (:data:`FIT_AND_SAMPLER_RESULTS`); a clear error if the file
+    is missing."""
     path = Path(path)
     if not path.exists():
+        command = ("python benchmarks/long_run.py --groups fit-and-sampler (about 20 minutes on 2 cores)"
+                   if path.name == FIT_AND_SAMPLER_RESULTS.name else
+                   "python benchmarks/long_run.py (about 1.6 h on 2 cores)")
         raise FileNotFoundError(f"{path} is missing: it is committed with the course (git checkout it), or "
-                                "regenerate it with: python benchmarks/long_run.py (about 1.6 h on 2 cores)")
+                                f"regenerate it with: {command}")
     raw = json.loads(path.read_text())
     rows: dict = {}
     for run in raw["runs"]:

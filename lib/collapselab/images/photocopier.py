@@ -50,7 +50,7 @@ REFERENCE_IMAGES = 5000
 GENERATION_ZERO = vae.VAEConfig()
 
 #: gradient-step budgets of a generation (see :class:`RunConfig`)
-BUDGETS = ("fixed", "growing", "matched")
+BUDGETS = ("fixed", "growing", "matched", "doubled")
 
 #: the most images a run may draw or score per generation (MNIST's 60,000 training digits)
 MAX_IMAGES = 60_000
@@ -88,7 +88,9 @@ class RunConfig(photocopier.PhotocopierConfig):
             gets ``vae.epochs`` epochs, so steps grow with the training set; ``"matched"``:
             generation ``g`` gets ``g + 1`` times generation 0's steps whatever its training set,
             the steps that ``accumulate`` gets with a growing budget (the compute-matched control
-            for it: ``replace`` or ``real-only`` with as much training as accumulation gets).
+            for it: ``replace`` or ``real-only`` with as much training as accumulation gets);
+            ``"doubled"``: every later generation gets twice generation 0's steps (a better fit from
+            the same generation 0: notebook 05's fit factor).
         vae: the VAE settings of generation 0 (later generations change only ``epochs`` and ``seed``).
     """
 
@@ -134,6 +136,8 @@ class RunConfig(photocopier.PhotocopierConfig):
             epochs = max(1, round(self.vae.epochs * self.n_images / n_train))
         elif self.budget == "matched":
             epochs = max(1, round(self.vae.epochs * self.n_images * (generation + 1) / n_train))
+        elif self.budget == "doubled":
+            epochs = max(1, round(self.vae.epochs * self.n_images * (2 if generation > 0 else 1) / n_train))
         return replace(self.vae, epochs=epochs, seed=self.seed_for("train", generation))
 
     def gradient_steps(self, generation: int, n_train: int) -> int:
