@@ -7,7 +7,7 @@ figures (stable across runs) and every theory-vs-simulation comparison ends in a
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -18,6 +18,15 @@ def sig(x: float, digits: int = 3) -> str:
     if x == 0 or not np.isfinite(x):
         return str(x)
     return f"{x:.{digits}g}"
+
+
+def over_seeds(values: Iterable[float], digits: int = 2) -> str:
+    """One measurement over several seeds as ``"mean [min, max]"``, each rounded to ``digits``
+    significant figures (``over_seeds([1, 2, 4]) == '2.3 [1, 4]'``)."""
+    values = [float(v) for v in values]
+    if not values:
+        raise ValueError("over_seeds needs at least one value")
+    return f"{sig(np.mean(values), digits)} [{sig(min(values), digits)}, {sig(max(values), digits)}]"
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence], digits: int = 3) -> None:
