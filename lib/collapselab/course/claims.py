@@ -447,7 +447,11 @@ def gerstgrasser_ratio(generation: int) -> float:
 
 def language(runs: dict, real_text: dict) -> list[Claim]:
     """Claims about notebook 07's runs (:func:`collapselab.text.photocopier.language`); ``real_text``
-    holds the word metrics of as many real held-out passages (``TextLab.real_reference``)."""
+    holds the word metrics of as many real held-out passages (``TextLab.real_reference``).
+
+    No claim compares generation 0's rare words with real text's: a random thinning of real text
+    to generation 0's vocabulary size loses rare words just as much (Heaps' law), so that gap is
+    what any smaller vocabulary shows, not a finding."""
     rep = runs["replace"]
     (low_name,) = [n for n in runs if n.startswith("replace, T")]
     low = runs[low_name]
@@ -461,8 +465,6 @@ def language(runs: dict, real_text: dict) -> list[Claim]:
     first, last = rep.metrics[0], rep.metrics[-1]
     lost_low = [low.metrics[-1][k] / max(low.metrics[0][k], 1) for k in ("rare_words_used", "long_words_used", "names_used")]
     return [
-        claim("generation 0 uses fewer than half as many different rare words as the same amount of real text",
-              first["rare_words_used"] < 0.5 * real_text["rare_words_used"], first["rare_words_used"] / real_text["rare_words_used"], 0.5),
         claim(f"replace: real-text perplexity at generation {g} at least 3% above generation 0's", rise["replace"] >= 0.03,
               rise["replace"], 0.03),
         claim("replace: real-text perplexity rises in every generation", np.all(np.diff(ppl["replace"]) > 0),
@@ -486,8 +488,9 @@ def language(runs: dict, real_text: dict) -> list[Claim]:
         claim(f"{low_name}: fewer than a quarter of generation 0's rare words, long words and speakers are left at "
               f"generation {g}", max(lost_low) < 0.25, max(lost_low), 0.25),
         claim(f"{low_name}: generation 1's text is more likely under generation 0 than generation 0's own "
-              "(median perplexity down), as Shumailov et al. found",
-              median_gen0[low_name][1] < median_gen0[low_name][0], median_gen0[low_name][1] / median_gen0[low_name][0], 1.0),
+              "(median perplexity down; expected: it learns text already sharpened once)",
+              median_gen0[low_name][1] < median_gen0[low_name][0], median_gen0[low_name][1] / median_gen0[low_name][0], 1.0,
+              sanity=True),
         claim(f"{low_name}: its text piles into a narrower band: the 10th-90th percentile spread of its log-perplexity "
               f"under generation 0 is smaller at generation {g} than at generation 0",
               spread_gen0[low_name][-1] < spread_gen0[low_name][0], spread_gen0[low_name][-1] / spread_gen0[low_name][0], 1.0),

@@ -1,6 +1,7 @@
 """The language photocopier: one family of the trained-model photocopier (notebook 07).
 
-Shumailov et al.'s protocol at small scale: a pre-trained character model (trained once, cached)
+Inspired by Shumailov et al.'s protocol, at small scale (notebook 07, section 9, lists the
+differences): a pre-trained character model (trained once, cached)
 is fine-tuned on real text to give generation 0; every later generation is fine-tuned **from the
 same pre-trained state** on passages sampled from its predecessor (and, by the policy, real
 passages), with the same number of steps. :func:`collapselab.photocopier.run` drives it (caching
@@ -258,7 +259,7 @@ def arms(seed: int = 0) -> dict[str, TextRunConfig]:
 
     * ``replace``: each generation fine-tunes on text written by its predecessor only (the
       photocopier; Shumailov et al.'s "no original data kept");
-    * ``keep 10% real``: 10 % of every training set is fresh real text (the paper's second setting);
+    * ``keep 10% real``: 10 % of every training set is fresh real text (inspired by the paper's second setting, which keeps 10 % of the original data);
     * ``accumulate``: every generation's text is kept, generation 0's real text included
       (Gerstgrasser et al.);
     * ``replace, T = 0.5``: replace, but every generation writes at temperature 0.5 (sharper than
