@@ -233,6 +233,10 @@ class Detector:
         images at random (two-proportion z-score; about 0 if the filter ignores typicality,
         above 2 if it prefers to throw away the unusual ones)."""
         real = np.flatnonzero(provenance == 0)
+        if len(real) == 0:  # a stream without real images (``detector-filter:0``): nothing to measure
+            nan = float("nan")
+            return {"kept": 0, "kept_typicality": nan, "kept_tail": nan, "discarded": 0,
+                    "discarded_typicality": nan, "discarded_tail": nan, "tail_z": nan}
         features, probabilities = self.lab.judge.features_and_probabilities(images[torch.from_numpy(real)])
         label = probabilities.argmax(dim=1)
         reference = self.lab.reference
