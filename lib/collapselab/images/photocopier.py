@@ -132,12 +132,9 @@ class RunConfig(photocopier.PhotocopierConfig):
     def vae_config(self, generation: int, n_train: int) -> vae.VAEConfig:
         """The VAE settings of ``generation`` when it trains on ``n_train`` images (see ``budget``)."""
         epochs = self.vae.epochs
-        if self.budget == "fixed":
-            epochs = max(1, round(self.vae.epochs * self.n_images / n_train))
-        elif self.budget == "matched":
-            epochs = max(1, round(self.vae.epochs * self.n_images * (generation + 1) / n_train))
-        elif self.budget == "doubled":
-            epochs = max(1, round(self.vae.epochs * self.n_images * (2 if generation > 0 else 1) / n_train))
+        if self.budget != "growing":  # a step budget: this many times generation 0's steps, in whole epochs
+            times = {"fixed": 1, "matched": generation + 1, "doubled": 2 if generation > 0 else 1}[self.budget]
+            epochs = max(1, round(self.vae.epochs * self.n_images * times / n_train))
         return replace(self.vae, epochs=epochs, seed=self.seed_for("train", generation))
 
     def gradient_steps(self, generation: int, n_train: int) -> int:
