@@ -215,8 +215,15 @@ def tail_share(reference: Reference, features: torch.Tensor, probabilities: torc
         raise ValueError(f"probabilities must have shape ({len(features)}, {n}): one row of class probabilities "
                          f"per image, got {tuple(probabilities.shape)}")
     confidence, label = probabilities.max(dim=1)
-    distance = (features.float() - reference.centroids[label]).norm(dim=1)
-    return float(((distance > reference.tail_radius[label]) & (confidence > TAIL_CONFIDENCE)).float().mean())
+    distance, radius = class_distance(reference, features, label)
+    return float(((distance > radius) & (confidence > TAIL_CONFIDENCE)).float().mean())
+
+
+def class_distance(reference: Reference, features: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(distance, radius)``, both ``(n,)``: how far each image's ``features`` ``(n, 128)`` lie from
+    the mean feature of its class (``labels`` ``(n,)``, the classifier's predictions), and that
+    class's tail radius; ``distance > radius`` puts an image in its class's tail (``tail_share``)."""
+    return (features.float() - reference.centroids[labels]).norm(dim=1), reference.tail_radius[labels]
 
 
 def blur(images: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:

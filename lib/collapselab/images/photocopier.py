@@ -235,16 +235,15 @@ class Detector:
             return {"kept": 0, "kept_typicality": nan, "kept_tail": nan, "discarded": 0,
                     "discarded_typicality": nan, "discarded_tail": nan, "tail_z": nan}
         features, probabilities = self.lab.judge.features_and_probabilities(images[torch.from_numpy(real)])
-        label = probabilities.argmax(dim=1)
-        reference = self.lab.reference
-        typicality = ((features - reference.centroids[label]).norm(dim=1) / reference.tail_radius[label]).numpy()
+        distance, radius = image_metrics.class_distance(self.lab.reference, features, probabilities.argmax(dim=1))
+        typicality, in_tail = (distance / radius).numpy(), (distance > radius).numpy()
         kept = keep[real].astype(bool)
         summary = {}
-        for name, group in (("kept", typicality[kept]), ("discarded", typicality[~kept])):
-            summary[name] = int(len(group))
-            summary[f"{name}_typicality"] = float(group.mean()) if len(group) else float("nan")
-            summary[f"{name}_tail"] = float((group > 1).mean()) if len(group) else float("nan")
-        pooled = float((typicality > 1).mean())
+        for name, chosen in (("kept", kept), ("discarded", ~kept)):
+            summary[name] = int(chosen.sum())
+            summary[f"{name}_typicality"] = float(typicality[chosen].mean()) if chosen.any() else float("nan")
+            summary[f"{name}_tail"] = float(in_tail[chosen].mean()) if chosen.any() else float("nan")
+        pooled = float(in_tail.mean())
         spread = np.sqrt(pooled * (1 - pooled) * (1 / max(kept.sum(), 1) + 1 / max((~kept).sum(), 1)))
         summary["tail_z"] = float((summary["discarded_tail"] - summary["kept_tail"]) / spread) if spread > 0 else float("nan")
         return summary
