@@ -239,11 +239,12 @@ def blur(images: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
     kernel = torch.exp(-0.5 * (x / sigma) ** 2)
     kernel /= kernel.sum()
     out = torch.empty_like(images)
-    for start in range(0, len(images), 1000):  # in chunks: a convolution's workspace grows with the batch
-        chunk = images[start : start + 1000].reshape(-1, 1, 28, 28)
+    rows = 1000  # images per chunk: a convolution's workspace grows with the batch
+    for start in range(0, len(images), rows):
+        chunk = images[start : start + rows].reshape(-1, 1, 28, 28)
         chunk = torch.nn.functional.conv2d(chunk, kernel.view(1, 1, 1, -1), padding=(0, radius))
         chunk = torch.nn.functional.conv2d(chunk, kernel.view(1, 1, -1, 1), padding=(radius, 0))
-        out[start : start + 1000] = chunk.reshape(-1, 784).clamp_(0.0, 1.0)
+        out[start : start + rows] = chunk.reshape(-1, 784).clamp_(0.0, 1.0)
     return out
 
 
