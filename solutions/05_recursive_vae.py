@@ -3,8 +3,8 @@
 
 def exercise_1():
     """A metric that improved under replace although the images got worse: precision (or density).
-    Both measure fidelity: are samples where real digits are? Blurry samples crowd into the typical
-    centre of each class, where fidelity metrics reward them; coverage and FD show the loss."""
+    Both measure fidelity: are samples where real digits are? Blurry samples land where many real
+    digits' k-NN balls overlap, where fidelity metrics reward them; coverage and FD show the loss."""
     return "density"
 
 

@@ -267,7 +267,7 @@ def check_rising_metric(answer) -> bool:
     if name in ("coverage", "recall", "fd", "class_entropy", "latent_spread", "pixel_diversity"):
         hint = f"{name} gets worse under replace, as it should. " + hint
     return _verdict(name in ("precision", "density"),
-                    f"{name}: fidelity metrics reward samples that crowd into the typical centre of each class, and "
+                    f"{name}: fidelity metrics reward samples that land where many real digits' k-NN balls overlap, and "
                     "blur moves them there (blurred real digits beat real ones on density in notebook 04). Watched "
                     "alone, {name} would call collapse an improvement".replace("{name}", name), hint)
 
