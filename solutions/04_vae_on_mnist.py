@@ -10,8 +10,8 @@ def exercise_1():
 
 
 def exercise_2():
-    """Perfect copies of five training digits: every copy sits where real digits sit (density
-    high), but five images are near almost none of the real digits (coverage low): (a)."""
+    """Perfect copies of five reference digits: every copy sits where real digits sit (density
+    near or above real's), but five images are near almost none of the real digits (coverage low): (a)."""
     return "a"
 
 

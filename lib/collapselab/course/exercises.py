@@ -231,7 +231,7 @@ def check_kl_uniform(answer) -> bool:
 
 
 def check_copier_story(answer) -> bool:
-    """Exercise 04.2: a generator that outputs perfect copies of five training digits."""
+    """Exercise 04.2: a generator that outputs perfect copies of five reference digits."""
     if _missing(answer):
         return False
     choice = str(answer).strip().lower()
@@ -240,7 +240,7 @@ def check_copier_story(answer) -> bool:
     if choice == "b":
         hint = "five images cannot be near every kind of real digit. " + hint
     return _verdict(choice == "a",
-                    "(a): each copy is a real digit, so density is high, but five images cover almost none of the "
+                    "(a): each copy is a real digit, so density is near or above real digits', but five images cover almost none of the "
                     "real digits' variety: coverage is low. The signature of collapse", hint)
 
 

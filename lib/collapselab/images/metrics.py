@@ -107,7 +107,8 @@ def density_coverage(real, fake, k: int = 5, real_radii: torch.Tensor | None = N
     """Density and coverage (Naeem et al. 2020) of ``fake`` ``(m, d)`` against ``real`` ``(n, d)``.
 
     Both use only the *real* k-NN balls (radius = distance to the k-th nearest real neighbour), so
-    generated outliers cannot inflate them. Density = the mean number of real balls that contain a
+    generated outliers cannot inflate them, and a generated point inside a single sparse real
+    point's large ball counts 1/k towards density (it counts fully towards precision). Density = the mean number of real balls that contain a
     generated point, divided by k (about 1 for any point where real data lie, since each ball holds
     k real neighbours; above 1 where the balls overlap more than average). Coverage = the share of
     real points whose ball contains at least one generated point. Pass ``real_radii`` (from :func:`knn_radii` with the same ``k``)
