@@ -89,17 +89,22 @@ def test_the_pre_registered_long_run_claims_decide_as_notebook_06_says(long):
     assert [c.text for c in found if not c.holds] == FAILED_PRE_REGISTERED
 
 
-@pytest.mark.slow
-def test_a_slice_regenerated_from_a_cold_cache_agrees_with_the_committed_runs(long, tmp_path):
+def regenerate(tmp_path, group: str, seed: int, arms: list[str], generations: int) -> experiments.LongRuns:
+    """``benchmarks/long_run.py`` for a slice (``arms`` of ``group``, one ``seed``, the first
+    ``generations``), in an empty data folder: nothing comes from the cache the committed runs used."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import claims as claims_script
     import long_run
 
     out = tmp_path / "slice.json"
-    root = claims_script.fresh_data_root()
-    assert long_run.main(["--groups", "defences", "--seeds", "0", "--arms", "replace", "accumulate",
-                          "--generations", "2", "--out", str(out), "--data-root", str(root)]) == 0
-    regenerated = experiments.long_run_results(out)
+    assert long_run.main(["--groups", group, "--seeds", str(seed), "--arms", *arms, "--generations", str(generations),
+                          "--out", str(out), "--data-root", str(claims_script.fresh_data_root())]) == 0
+    return experiments.long_run_results(out)
+
+
+@pytest.mark.slow
+def test_a_slice_regenerated_from_a_cold_cache_agrees_with_the_committed_runs(long, tmp_path):
+    regenerated = regenerate(tmp_path, "defences", 0, ["replace", "accumulate"], 2)
     for arm in ("replace", "accumulate"):
         for new, old in zip(regenerated.rows[arm][0], long.rows[arm][0][:3]):
             assert (new["generation"], new["train_size"], new["real_share"], new["steps"]) == \
@@ -149,16 +154,8 @@ def test_the_pre_registered_two_by_two_claims_decide_as_notebook_05_says(two_by_
 
 @pytest.mark.slow
 def test_a_slice_of_the_two_by_two_regenerated_from_a_cold_cache_agrees_with_the_committed_runs(two_by_two, tmp_path):
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import claims as claims_script
-    import long_run
-
-    out = tmp_path / "slice.json"
-    root = claims_script.fresh_data_root()
     seed = experiments.FIT_AND_SAMPLER_SEEDS[0]
-    assert long_run.main(["--groups", "fit-and-sampler", "--seeds", str(seed), "--arms", "means, 1,600 steps",
-                          "--generations", "1", "--out", str(out), "--data-root", str(root)]) == 0
-    regenerated = experiments.long_run_results(out).rows["means, 1,600 steps"][seed]
+    regenerated = regenerate(tmp_path, "fit-and-sampler", seed, ["means, 1,600 steps"], 1).rows["means, 1,600 steps"][seed]
     for new, old in zip(regenerated, two_by_two.rows["means, 1,600 steps"][seed][:2]):
         assert (new["generation"], new["steps"]) == (old["generation"], old["steps"])
         assert new["fd"] == pytest.approx(old["fd"], rel=0.1), new["generation"]
