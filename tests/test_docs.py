@@ -73,7 +73,7 @@ def test_the_instructor_guide_quotes_a_time_for_every_notebook():
 def check_questions(notebook_path):
     cells = json.loads(notebook_path.read_text(encoding="utf-8"))["cells"]
     last = "".join(cells[-1]["source"])
-    block = last.split("**Check your understanding**", 1)[1]
+    block = re.sub(r"<details>.*?</details>", "", last.split("**Check your understanding**", 1)[1], flags=re.S)
     return re.findall(r"^(\d)\. ", block, flags=re.M)
 
 

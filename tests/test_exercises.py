@@ -28,9 +28,11 @@ def verdict(capsys, check, answer) -> str:
 
 # (notebook, exercise, checker with its settings, the classic wrong answers)
 EXERCISES = [
-    ("01", 1, exercises.check_expected_std, [lambda t, M: 1.0, lambda t, M: ((M - 1) / M) ** (t / 2)]),
+    ("01", 1, lambda answer: exercises.check_clock(*(answer or (None, None))),
+     [(14, 13), (14, 1380)]),                                                       # the M = 20 run; not simulated
     ("01", 2, exercises.check_half_life, [np.log(2) / -np.log(19 / 20)]),        # from the mean: 13.5
     ("01", 3, exercises.check_samples_needed, [950]),                               # from the mean
+    ("01", 4, exercises.check_expected_std, [lambda t, M: 1.0, lambda t, M: ((M - 1) / M) ** (t / 2)]),
     ("02", 1, exercises.check_vanish_probability, [1 - 0.998**500]),                # the chance it survives
     ("02", 2, exercises.check_samples_to_keep, [1000]),                             # M = 1/p: drawn once on average
     ("02", 3, exercises.check_gaussian_tail, [0.001]),                              # the t's own tail

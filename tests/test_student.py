@@ -45,6 +45,15 @@ def test_a_solution_link_is_replaced_by_a_pointer_to_the_hints():
     assert source == student.HINT + "\n\nNext."
 
 
+def test_inline_answers_are_removed_and_the_optional_maths_stays():
+    cell = {"cell_type": "markdown", "metadata": {}, "source":
+            "1. Why?\n\n<details><summary>Answers</summary>\n\n1. Jensen.\n</details>\n\n"
+            "<details><summary>The maths (optional)</summary>E log X < log E X</details>\n\nNext: 02."}
+    (out,) = student.student_notebook({"cells": [cell]})["cells"]
+    assert "Jensen" not in out["source"] and "E log X" in out["source"] and out["source"].endswith("Next: 02.")
+    assert student.mentions_solutions({"cells": [cell]}) == ["cell 0: shows an inline answer"]
+
+
 @pytest.mark.parametrize("lesson", course.LESSONS, ids=lambda lesson: lesson.number)
 def test_a_student_notebook_runs_top_to_bottom_and_every_checker_says_not_yet(edition, lesson):
     notebook = nbformat.read(edition / lesson.filename, as_version=4)

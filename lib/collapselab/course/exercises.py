@@ -39,8 +39,51 @@ def _number(answer) -> float | None:
 
 # --- notebook 01 -------------------------------------------------------------------------------
 
+def _median_half_life(sample_size: int, ddof: int = 1) -> float:
+    """Generations until exp(E[log σ²ₜ]), the median variance, halves (notebook 01's clock)."""
+    return float(np.log(2) / -gaussian.expected_log_variance(1, sample_size, ddof))
+
+
+def check_clock(prediction, measured, sample_size: int = 200) -> bool:
+    """Exercise 01.1 (predict, run, explain): ``prediction`` (written before running) and ``measured``
+    (from 10,000 simulated unbiased chains): the first generation at which the median variance of
+    the unbiased photocopier with ``sample_size`` samples per generation falls below 0.5."""
+    if prediction is None:
+        print("not yet: replace the None of `prediction` with your guess first (a number of generations), before you run anything")
+        return False
+    if (guess := _number(prediction)) is None:
+        return False
+    if measured is None:
+        print("not yet: replace the None of `measured`: run the simulation and find the first generation where the median is below 0.5")
+        return False
+    if (value := _number(measured)) is None:
+        return False
+    theory = _median_half_life(sample_size)
+    small = _median_half_life(20)
+    ok = abs(value - theory) <= max(3.0, 0.05 * theory)
+    if not ok:
+        hint = ("`measured` should come from the simulation: the index of the first generation where the median "
+                "over chains is below 0.5, np.argmax(median < 0.5)")
+        if abs(value - small) <= 2:
+            hint = f"{value:g} is the half-life for M = 20; the chains here use M = {sample_size}. " + hint
+        return _verdict(False, "", hint)
+    ratio = guess / value if value else float("inf")
+    if abs(ratio - 1) <= 0.2:
+        judged = "your prediction was within 20 % of it"
+    elif abs(guess - small) <= 0.25 * small:
+        judged = (f"you predicted about the M = 20 half-life ({small:.0f}): the clock is not fixed; it ticks once per "
+                  "M − 1 generations")
+    elif ratio > 3:
+        judged = f"your prediction was {ratio:.0f} times too long: the half-life grows like M, not faster"
+    else:
+        judged = f"your prediction was off by a factor {max(ratio, 1 / ratio):.1f}"
+    return _verdict(True, f"the median falls below 0.5 at generation {value:g}; theory says about ln 2 × (M − 1) ≈ "
+                          f"{theory:.0f} for M = {sample_size}, against {small:.0f} for M = 20. Prediction {guess:g}: "
+                          f"{judged}. Ten times the data buys about ten times the generations, but the median still "
+                          "halves", "")
+
 def check_expected_std(fn) -> bool:
-    """Exercise 01.1: ``fn(t, M)`` should return E[σₜ] of the unbiased photocopier (ddof = 1) with σ₀ = 1."""
+    """Exercise 01.4: ``fn(t, M)`` should return E[σₜ] of the unbiased photocopier (ddof = 1) with σ₀ = 1."""
     if fn is None:
         _missing(None)
         return False
@@ -69,7 +112,7 @@ def check_expected_std(fn) -> bool:
                     f"for (t, M) = {wrong[0] if wrong else ''} your value differs. " + hint)
 
 
-def mle_median_half_life(sample_size: int = 20) -> float:
+def _mle_median_half_life(sample_size: int = 20) -> float:
     """Generations until the median variance of an MLE photocopier (ddof = 0) halves."""
     return float(np.log(2) / -gaussian.expected_log_variance(1, sample_size, 0))
 
@@ -78,7 +121,7 @@ def check_half_life(answer, sample_size: int = 20) -> bool:
     """Exercise 01.2: generations until the *median* variance of an MLE refit halves."""
     if _missing(answer) or (value := _number(answer)) is None:
         return False
-    exact = mle_median_half_life(sample_size)
+    exact = _mle_median_half_life(sample_size)
     mean_based = np.log(2) / -np.log((sample_size - 1) / sample_size)
     ok = abs(value - exact) <= 0.1 * exact
     hint = ("the median follows exp(E[log σ²ₜ]), and for the MLE E[log σ²ₜ] falls by ψ((M-1)/2) + log 2 - log M "
@@ -86,11 +129,11 @@ def check_half_life(answer, sample_size: int = 20) -> bool:
     if abs(value - mean_based) <= 0.05 * mean_based:
         hint = (f"{mean_based:.1f} is when the *mean* variance halves ((M-1)/M per generation). The median falls "
                 "about twice as fast: the MLE's bias and Jensen's gap add up. " + hint)
-    return _verdict(ok, f"about {exact:.1f} generations (ln 2 / {-np.log(2) / exact:.4f}); the mean takes "
+    return _verdict(ok, f"about {exact:.1f} generations (ln 2 / {np.log(2) / exact:.4f} per generation); the mean takes "
                         f"{mean_based:.1f}, twice as long: averages hide how fast the typical chain collapses", hint)
 
 
-def mle_samples_needed(generations: int = 100, keep: float = 0.9) -> int:
+def _mle_samples_needed(generations: int = 100, keep: float = 0.9) -> int:
     """The smallest M whose MLE median variance after ``generations`` is at least ``keep``."""
     m = 2
     while gaussian.median_variance(generations, m, 0) < keep:
@@ -102,7 +145,7 @@ def check_samples_needed(answer, generations: int = 100, keep: float = 0.9) -> b
     """Exercise 01.3: the smallest M whose MLE *median* variance after ``generations`` stays >= ``keep``."""
     if _missing(answer) or (value := _number(answer)) is None:
         return False
-    m = mle_samples_needed(generations, keep)
+    m = _mle_samples_needed(generations, keep)
     mean_based = next(k for k in range(2, 100_000) if gaussian.expected_variance(generations, k, 0) >= keep)
     ok = abs(value - m) <= max(2, 0.03 * m)
     hint = (f"solve median σ²_{generations} = exp({generations} · (ψ((M-1)/2) + log 2 - log M)) >= {keep} for M "
@@ -128,7 +171,7 @@ def check_vanish_probability(answer, p: float = 0.002, sample_size: int = 500) -
                     "after a single copy", hint)
 
 
-def samples_to_keep(p: float = 0.001, risk: float = 0.01) -> int:
+def _samples_to_keep(p: float = 0.001, risk: float = 0.01) -> int:
     """The smallest M with (1 - p)^M < ``risk``: draws per generation that keep a token of probability p."""
     return int(np.ceil(np.log(risk) / np.log(1 - p)))
 
@@ -138,7 +181,7 @@ def check_samples_to_keep(answer, p: float = 0.001, risk: float = 0.01) -> bool:
     one generation with probability below ``risk``."""
     if _missing(answer) or (value := _number(answer)) is None:
         return False
-    m = samples_to_keep(p, risk)
+    m = _samples_to_keep(p, risk)
     hint = f"solve (1 - {p})^M < {risk} for M: take logarithms of both sides"
     if abs(value - 1 / p) < 0.05 / p:
         hint = (f"with M = 1/p = {1 / p:.0f} the token is drawn once *on average*, yet it is missed with "
@@ -148,7 +191,7 @@ def check_samples_to_keep(answer, p: float = 0.001, risk: float = 0.01) -> bool:
                     hint)
 
 
-def gaussian_tail(df: int = 5, level: float = 0.999) -> float:
+def _gaussian_tail(df: int = 5, level: float = 0.999) -> float:
     """The mass a Gaussian with a Student-t's variance puts beyond the t's two-sided ``level`` quantile."""
     q = stats.t.ppf(0.5 + level / 2, df)
     return float(2 * stats.norm.sf(q / np.sqrt(df / (df - 2))))
@@ -159,7 +202,7 @@ def check_gaussian_tail(answer, df: int = 5, level: float = 0.999) -> bool:
     ``level`` quantile."""
     if _missing(answer) or (value := _number(answer)) is None:
         return False
-    exact = gaussian_tail(df, level)
+    exact = _gaussian_tail(df, level)
     hint = (f"fit N(0, σ²) with σ² = df / (df - 2); the threshold is the t's {0.5 + level / 2} quantile "
             "(scipy.stats.t.ppf); the answer is 2 P(Z > q / σ)")
     if abs(value - (1 - level)) < 0.1 * (1 - level):

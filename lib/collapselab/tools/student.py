@@ -10,6 +10,8 @@ room or a self-paced learner who should not stumble on the answers:
 
 * the "Stuck? Worked solutions: ..." links to ``solutions/`` are replaced by a pointer to the
   checker's hints;
+* the inline self-check answers (collapsed ``<details>`` blocks whose summary begins with
+  "Answer") are removed; the optional maths boxes stay;
 * every exercise cell (tagged ``exercise``) is cleared of its outputs and execution count, so the
   learner sees only the stub, runs it, and reads the verdict on their own answer;
 * everything else (the narrative, figures and numbers) is kept as executed, so the notebook still
@@ -55,6 +57,8 @@ EXERCISE_TAG = "exercise"
 #: a link to the worked solutions, as the notebooks write it, with the rest of its sentence
 SOLUTION_LINK = re.compile(r"Stuck\? Worked solutions: \[[^\]]*\]\([^)]*solutions/[^)]*\)[^.\n]*\.?")
 HINT = "Stuck? Run the checker with your best guess: its `not yet:` answer comes with a hint."
+#: an inline self-check answer: a collapsed block whose summary begins with "Answer"
+ANSWER_BLOCK = re.compile(r"\n*<details>\s*<summary>\s*Answers?\b.*?</details>[ \t]*", re.S)
 
 
 def is_exercise(cell: dict) -> bool:
@@ -63,13 +67,14 @@ def is_exercise(cell: dict) -> bool:
 
 
 def student_notebook(notebook: dict) -> dict:
-    """A copy of ``notebook`` (nbformat JSON as a dict) with solution links replaced by :data:`HINT`
-    and exercise cells cleared of outputs and execution counts."""
+    """A copy of ``notebook`` (nbformat JSON as a dict) with solution links replaced by :data:`HINT`,
+    inline answers (:data:`ANSWER_BLOCK`) removed, and exercise cells cleared of outputs and
+    execution counts. Other collapsed blocks (the optional maths) stay."""
     notebook = copy.deepcopy(notebook)
     for cell in notebook["cells"]:
         if cell["cell_type"] == "markdown":
             source = "".join(cell["source"])
-            cell["source"] = SOLUTION_LINK.sub(HINT, source)
+            cell["source"] = ANSWER_BLOCK.sub("", SOLUTION_LINK.sub(HINT, source))
         elif is_exercise(cell):
             cell["outputs"] = []
             cell["execution_count"] = None
@@ -84,6 +89,8 @@ def mentions_solutions(notebook: dict) -> list[str]:
         source = "".join(cell["source"])
         if "solutions/" in source:
             found.append(f"cell {index}: links to solutions/")
+        if cell["cell_type"] == "markdown" and ANSWER_BLOCK.search(source):
+            found.append(f"cell {index}: shows an inline answer")
         for output in cell.get("outputs", []):
             text = output.get("text", output.get("data", {}).get("text/plain", ""))
             text = "".join(text) if isinstance(text, list) else text

@@ -1,0 +1,137 @@
+"""The course's interactive pieces: each one a plain, testable state or drawing function, plus a thin
+ipywidgets wrapper that needs a running kernel.
+
+Every widget here has a *static fallback*: the same drawing function called once with fixed
+settings, so a stored notebook and the website still show the point. The callbacks (``step``,
+``reset``, the drawing functions) are unit-tested without a browser (``tests/test_widgets.py``);
+only :meth:`NextGeneration.show` and :func:`clock_explorer` touch ipywidgets.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import matplotlib.pyplot as plt
+
+from .. import gaussian
+from .._checks import check_int
+from ..plots import OKABE_ITO, band
+
+
+class NextGeneration:
+    """Notebook 01's photocopier, one press of a button at a time.
+
+    Generation 0 is ``sample_size`` draws from the truth N(0, 1), fitted by the unbiased refit
+    (``ddof = 1``). Each :meth:`step` draws ``sample_size`` points from the current fit and refits:
+    one generation. ``seed`` fixes the whole chain, so two learners who press the button the same
+    number of times see the same chain.
+
+    Attributes: ``generation`` (int, 0 at the start), ``data`` (shape ``(sample_size,)``, the points
+    the current model was fitted to), ``models`` (one :class:`~collapselab.gaussian.Gaussian` per
+    generation so far).
+    """
+
+    def __init__(self, sample_size: int = 20, seed: int = 0):
+        self.sample_size = check_int("sample_size", sample_size, minimum=2)
+        self.seed = check_int("seed", seed, minimum=0)
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to generation 0: the same real data, the same chain to come."""
+        self._rng = np.random.default_rng(self.seed)
+        self.generation = 0
+        self.data = self._rng.normal(0.0, 1.0, size=self.sample_size)
+        self.models = [gaussian.unbiased_fit(self.data)]
+
+    @property
+    def model(self) -> gaussian.Gaussian:
+        """The current generation's fitted Gaussian."""
+        return self.models[-1]
+
+    def step(self, generations: int = 1) -> gaussian.Gaussian:
+        """Run ``generations`` more generations (sample from the current fit, refit); returns the new fit."""
+        for _ in range(check_int("generations", generations, minimum=1)):
+            self.data = gaussian.sample(self.model, self.sample_size, self._rng)
+            self.models.append(gaussian.unbiased_fit(self.data))
+            self.generation += 1
+        return self.model
+
+    def draw(self, fig: plt.Figure | None = None) -> plt.Figure:
+        """Two panels: the current generation's data (histogram) with its fitted curve and the truth,
+        and every generation's fitted standard deviation so far."""
+        fig = fig or plt.figure(figsize=(11, 3.6))
+        fig.clear()
+        left, right = fig.subplots(1, 2)
+        x = np.linspace(-3.5, 3.5, 400)
+        left.hist(self.data, bins=np.linspace(-3.5, 3.5, 29), density=True, color=OKABE_ITO[0], alpha=0.35,
+                  label=f"the {self.sample_size} points it was fitted to")
+        if self.model.std > 0:
+            left.plot(x, self.model.pdf(x), color=OKABE_ITO[0], lw=2, label="the fitted curve (the model)")
+        left.plot(x, gaussian.Gaussian(0, 1).pdf(x), "k--", lw=1.2, label="truth N(0, 1)")
+        left.set(xlabel="value", ylabel="density", ylim=(0, max(1.0, 1.15 * left.get_ylim()[1])),
+                 title=f"generation {self.generation}: mean {self.model.mean:+.2f}, std {self.model.std:.2f}")
+        left.legend(fontsize=8, loc="upper left")
+        g = np.arange(self.generation + 1)
+        right.plot(g, [m.std for m in self.models], "o-", ms=3, color=OKABE_ITO[0])
+        right.axhline(1.0, color="k", ls="--", lw=1, label="truth: std 1")
+        right.set(xlabel="generation", ylabel="fitted std", ylim=(0, max(1.5, 1.1 * max(m.std for m in self.models))),
+                  xlim=(-0.5, max(10, self.generation) + 0.5), title="every copy's standard deviation so far")
+        right.xaxis.get_major_locator().set_params(integer=True)
+        right.legend(fontsize=8)
+        fig.tight_layout()
+        return fig
+
+    def show(self):
+        """Buttons (one generation, ten, back to the start) above the figure; returns the widget box."""
+        import ipywidgets as widgets
+        from IPython.display import display
+
+        out = widgets.Output()
+
+        def redraw():
+            with out:
+                out.clear_output(wait=True)
+                self.draw()
+                plt.show()
+
+        def on(action):
+            def handler(_):
+                action()
+                redraw()
+            return handler
+
+        buttons = [widgets.Button(description="next generation", button_style="primary"),
+                   widgets.Button(description="10 generations"), widgets.Button(description="back to generation 0")]
+        for button, action in zip(buttons, (self.step, lambda: self.step(10), self.reset)):
+            button.on_click(on(action))
+        box = widgets.VBox([widgets.HBox(buttons), out])
+        display(box)
+        redraw()
+        return box
+
+
+def clock_figure(sample_size: int = 20, generations: int = 100, chains: int = 2000, seed: int = 0) -> plt.Figure:
+    """Notebook 01's explorer: log₁₀ σ²ₜ of ``chains`` unbiased photocopiers with ``sample_size``
+    samples per generation over ``generations`` generations (median and 10-90 % band) against the
+    theory E[log σ²ₜ]; the title gives the typical variance's half-life in generations."""
+    run = gaussian.simulate_chains(chains, generations, sample_size, ddof=1, seed=seed)
+    t = np.arange(generations + 1)
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    band(ax, t, run.log_variances / np.log(10), color=OKABE_ITO[0], label=f"simulation: median, 10-90% of {chains:,} chains")
+    ax.plot(t, gaussian.expected_log_variance(t, sample_size, 1) / np.log(10), "k--", label="theory")
+    half = float(np.log(2) / -gaussian.expected_log_variance(1, sample_size, 1))
+    ax.set(xlabel="generation t", ylabel="log₁₀ σ²ₜ",
+           title=f"M = {sample_size}: the typical variance halves every {half:.0f} generations")
+    ax.legend(fontsize=8, loc="lower left")
+    return fig
+
+
+def clock_explorer():
+    """Sliders for M and the number of generations over :func:`clock_figure`."""
+    import ipywidgets as widgets
+
+    def draw(sample_size, generations):
+        clock_figure(sample_size, generations)
+        plt.show()
+
+    return widgets.interact(draw, sample_size=widgets.IntSlider(20, 3, 200, description="M"),
+                            generations=widgets.IntSlider(100, 10, 500, step=10, description="generations"))
