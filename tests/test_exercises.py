@@ -33,7 +33,8 @@ EXERCISES = [
     ("01", 2, exercises.check_half_life, [np.log(2) / -np.log(19 / 20)]),        # from the mean: 13.5
     ("01", 3, exercises.check_samples_needed, [950]),                               # from the mean
     ("01", 4, exercises.check_expected_std, [lambda t, M: 1.0, lambda t, M: ((M - 1) / M) ** (t / 2)]),
-    ("02", 1, exercises.check_vanish_probability, [1 - 0.998**500]),                # the chance it survives
+    ("02", 1, lambda answer: exercises.check_survival(*(answer or (None, None))),
+     [(1e-5, (1 - (1 - 0.005) ** 200) ** 25), (0.07, 0.5)]),                       # the naive formula; a guess
     ("02", 2, exercises.check_samples_to_keep, [1000]),                             # M = 1/p: drawn once on average
     ("02", 3, exercises.check_gaussian_tail, [0.001]),                              # the t's own tail
     ("03", 1, exercises.check_accumulate_ceiling, [20 / 179]),                      # generation 0's error only
@@ -70,7 +71,7 @@ def test_the_stub_answer_gets_a_gentle_not_yet(notebook, number, check, wrong, c
     assert verdict(capsys, check, None).startswith("not yet: replace the None")
 
 
-@pytest.mark.parametrize("check", [exercises.check_half_life, exercises.check_vanish_probability])
+@pytest.mark.parametrize("check", [exercises.check_half_life, exercises.check_samples_to_keep])
 def test_an_answer_that_is_not_a_number_gets_a_not_yet_not_a_crash(check, capsys):
     assert verdict(capsys, check, "about seven").startswith("not yet: the answer should be a number")
 

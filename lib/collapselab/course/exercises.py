@@ -158,17 +158,48 @@ def check_samples_needed(answer, generations: int = 100, keep: float = 0.9) -> b
 
 # --- notebook 02 -------------------------------------------------------------------------------
 
-def check_vanish_probability(answer, p: float = 0.002, sample_size: int = 500) -> bool:
-    """Exercise 02.1: the chance that a token of probability ``p`` vanishes in one generation."""
-    if _missing(answer) or (value := _number(answer)) is None:
+def _survival(p: float, sample_size: int, generations: int, chains: int = 40_000, seed: int = 20_202) -> float:
+    """The share of ``chains`` simulated chains in which a token of probability ``p``, refit by counts
+    on ``sample_size`` draws, still has probability > 0 after ``generations`` generations."""
+    run = categorical.simulate_chains(np.array([p, 1 - p]), generations=generations, sample_size=sample_size,
+                                      n_chains=chains, seed=seed)
+    return float(run.alive[-1, :, 0].mean())
+
+
+def check_survival(prediction, measured, p: float = 0.005, sample_size: int = 200, generations: int = 25) -> bool:
+    """Exercise 02.1 (predict, run, explain): ``prediction`` (written before running) and ``measured``
+    (from 10,000 simulated chains): the share of chains in which a token of probability ``p`` still
+    survives after ``generations`` generations of ``sample_size`` draws, refit by counts."""
+    if prediction is None:
+        print("not yet: replace the None of `prediction` with your guess first (a share between 0 and 1)")
         return False
-    exact = float(categorical.loss_probability(p, sample_size))
-    hint = "the token vanishes when none of the M draws picks it; each draw misses it with probability 1 - p"
-    if abs(value - (1 - exact)) < 0.005:
-        hint = f"{1 - exact:.3f} is the chance it *survives* (is drawn at least once). " + hint
-    return _verdict(abs(value - exact) < 0.005,
-                    f"(1 - {p})^{sample_size} = {exact:.3f}: roughly one rare token in {1 / exact:.1f} is gone "
-                    "after a single copy", hint)
+    if (guess := _number(prediction)) is None:
+        return False
+    if measured is None:
+        print("not yet: replace the None of `measured`: run the simulation and take the share of chains where the "
+              "token is still alive at the last generation")
+        return False
+    if (value := _number(measured)) is None:
+        return False
+    exact = _survival(p, sample_size, generations)
+    naive = (1 - (1 - p) ** sample_size) ** generations
+    se = np.sqrt(exact * (1 - exact) * (1 / 10_000 + 1 / 40_000))
+    if abs(value - exact) > 4 * se + 0.005:
+        hint = ("`measured` should be the share of the 10,000 chains where the token is alive at generation "
+                f"{generations}: run.alive[-1, :, 0].mean()")
+        if abs(value - naive) < 0.01:
+            hint = f"{value:.3g} is the naive formula, not the simulation. " + hint
+        return _verdict(False, "", hint)
+    if abs(guess - naive) <= max(0.01, 0.5 * naive):
+        judged = (f"you predicted about the naive {naive:.2g}, a fresh (1 − p)^M risk every generation; but a token "
+                  "that survives was drawn, often more than once, so its probability tends to grow and its risk to fall")
+    elif abs(guess - value) <= max(0.03, 0.3 * value):
+        judged = "your prediction was close"
+    else:
+        judged = f"your prediction was off by {abs(guess - value):.2f}"
+    return _verdict(True, f"it survives in about {value:.0%} of chains (naive guess {naive:.2g}). Prediction "
+                          f"{guess:g}: {judged}. The average probability stays at p, so the survivors carry it: "
+                          "the rare token dies in most chains and becomes much more common in a few", "")
 
 
 def _samples_to_keep(p: float = 0.001, risk: float = 0.01) -> int:

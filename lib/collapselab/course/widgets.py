@@ -135,3 +135,50 @@ def clock_explorer():
 
     return widgets.interact(draw, sample_size=widgets.IntSlider(20, 3, 200, description="M"),
                             generations=widgets.IntSlider(100, 10, 500, step=10, description="generations"))
+
+
+def vanishing_figure(p: float = 0.002, sample_size: int = 500, generations: int = 30, chains: int = 2000,
+                     seed: int = 0) -> plt.Figure:
+    """Notebook 02's explorer: a token of probability ``p``, refit by counts on ``sample_size`` draws
+    per generation. Left: the chance it gets no draw in one generation, (1 − p)^M, against M (the
+    chosen M marked). Right: the share of ``chains`` simulated chains in which it still survives,
+    per generation, against the naive guess that every generation is a fresh (1 − p)^M risk."""
+    from .. import categorical
+    from .._checks import check_fraction
+
+    p = check_fraction("p", p)
+    if not 0 < p < 1:
+        raise ValueError(f"p must be strictly between 0 and 1 (a token that can vanish), got {p!r}")
+    sample_size = check_int("sample_size", sample_size, minimum=1)
+    run = categorical.simulate_chains(np.array([p, 1 - p]), generations=generations, sample_size=sample_size,
+                                      n_chains=chains, seed=seed)
+    survived = run.alive[:, :, 0].mean(axis=1)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6))
+    m = np.unique(np.geomspace(1, max(10 * sample_size, 10 / p), 300).astype(int))
+    lost = float(categorical.loss_probability(np.array([p]), sample_size)[0])
+    left.semilogx(m, (1 - p) ** m, color=OKABE_ITO[0])
+    left.plot([sample_size], [lost], "o", color=OKABE_ITO[1], label=f"M = {sample_size}: {lost:.1%}")
+    left.set(xlabel="samples per generation M (log scale)", ylabel="P(no draw in one generation)", ylim=(0, 1.02),
+             title=f"p = {p:g}: lost in one generation with chance (1 − p)^M")
+    left.legend(fontsize=8)
+    g = np.arange(generations + 1)
+    right.plot(g, survived, "o-", ms=3, color=OKABE_ITO[0], label=f"simulation ({chains:,} chains)")
+    right.plot(g, (1 - lost) ** g, "k--", lw=1, label="naive: a fresh (1 − p)^M risk every generation")
+    right.set(xlabel="generation", ylabel="share of chains where it survives", ylim=(0, 1.02),
+              title=f"after {generations} generations it survives in {survived[-1]:.0%} of chains")
+    right.xaxis.get_major_locator().set_params(integer=True)
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def vanishing_explorer():
+    """Sliders for p and M over :func:`vanishing_figure`."""
+    import ipywidgets as widgets
+
+    def draw(p, sample_size):
+        vanishing_figure(p, sample_size)
+        plt.show()
+
+    return widgets.interact(draw, p=widgets.FloatLogSlider(0.002, base=10, min=-4, max=-1, step=0.1, description="p"),
+                            sample_size=widgets.IntSlider(500, 10, 5000, step=10, description="M"))
