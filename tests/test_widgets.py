@@ -71,3 +71,20 @@ def test_the_clock_figure_states_the_half_life_of_its_sample_size():
     half = np.log(2) / -gaussian.expected_log_variance(1, 20, 1)
     assert fig.axes[0].get_title() == f"M = 20: the typical variance halves every {half:.0f} generations"
     plt.close(fig)
+
+
+def test_the_vanishing_figure_marks_one_generation_loss_and_measures_survival():
+    fig = widgets.vanishing_figure(p=0.01, sample_size=100, generations=10, chains=500)
+    left, right = fig.axes
+    (marker,) = [l for l in left.get_lines() if len(l.get_xdata()) == 1]
+    assert marker.get_ydata()[0] == pytest.approx(0.99**100)
+    simulated, naive = right.get_lines()[:2]
+    assert simulated.get_ydata()[0] == 1.0 and naive.get_ydata()[1] == pytest.approx(1 - 0.99**100)
+    assert simulated.get_ydata()[-1] > naive.get_ydata()[-1]   # survivors grow: the naive guess is too pessimistic
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("p", [0, 1, 1.5, -0.1])
+def test_a_token_that_cannot_vanish_or_is_not_a_probability_is_refused(p):
+    with pytest.raises(ValueError, match="p must"):
+        widgets.vanishing_figure(p=p)
