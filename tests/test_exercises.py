@@ -37,8 +37,11 @@ EXERCISES = [
      [(1e-5, (1 - (1 - 0.005) ** 200) ** 25), (0.07, 0.5)]),                       # the naive formula; a guess
     ("02", 2, exercises.check_samples_to_keep, [1000]),                             # M = 1/p: drawn once on average
     ("02", 3, exercises.check_gaussian_tail, [0.001]),                              # the t's own tail
-    ("03", 1, exercises.check_accumulate_ceiling, [20 / 179]),                      # generation 0's error only
-    ("03", 2, exercises.check_provenance_filter, [lambda s, d, p: p == 0, lambda s, d, p: p == s.generation]),
+    ("03", 1, lambda answer: exercises.check_fresh_fraction(*(answer or (None, None))),
+     [(0.5, 0.5), (0.1, 0.05)]),                                                    # works but not the smallest; too little
+    ("03", 2, exercises.check_accumulate_approach, [6, 99]),                        # fits, not generations; "never"
+    ("03", 3, exercises.check_provenance_filter, [lambda s, d, p: p == 0, lambda s, d, p: p == s.generation,
+                                                  lambda s, d, p: p == 0 | p == s.generation]),  # missing parentheses
     ("04", 1, exercises.check_kl_uniform, [np.log(2)]),                             # the entropy, not the KL
     ("04", 2, exercises.check_copier_story, ["b"]),
     ("04", 3, exercises.check_frechet_1d, [10.0]),                                  # variances instead of stds

@@ -175,3 +175,23 @@ def test_every_closed_form_rejects_bad_generations(t):
             fn(t, 10, 1)
     with pytest.raises(ValueError, match="generations t must be >= 0"):
         gaussian.log_variance_std(t, 10)
+
+
+def test_engine_chains_are_the_engine_run_once_per_chain():
+    from collapselab import recursion
+
+    chains = gaussian.engine_chains("replace", n_chains=3, generations=4, sample_size=10)
+    real = np.random.default_rng(10_000 + 2).normal(size=10)
+    history = recursion.run(gaussian.fit, gaussian.sample, real, 4, "replace", seed=2)
+    assert chains.variances.shape == (5, 3) and chains.ddof == 0
+    assert np.allclose(chains.variances[:, 2], [m.variance for m in history.models])
+    assert np.allclose(chains.means[:, 2], [m.mean for m in history.models])
+
+
+def test_chains_tail_mass_agrees_with_each_fitted_gaussian():
+    chains = gaussian.simulate_chains(5, 3, 10, ddof=1, seed=0)
+    mass = chains.mass_beyond(1.5)
+    for g in range(4):
+        for c in range(5):
+            model = gaussian.Gaussian(chains.means[g, c], float(np.sqrt(chains.variances[g, c])))
+            assert mass[g, c] == pytest.approx(model.mass_beyond(1.5))

@@ -72,8 +72,8 @@ def test_every_notebook_has_one_to_four_exercises_each_checked_and_stored_unsolv
     for cell in cells:
         source = "".join(cell["source"])
         assert "exercises.check_" in source and "None" in source
-        verdicts = "".join(output_text(o) for o in cell["outputs"])
-        assert verdicts.startswith("not yet:"), source[:80]
+        verdicts = "".join(output_text(o) for o in cell["outputs"]).strip().splitlines()
+        assert verdicts and verdicts[-1].startswith("not yet:"), source[:80]   # the checker has the last word
 
 
 @pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name != "00_welcome.ipynb"], ids=lambda p: p.name)

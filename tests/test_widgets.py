@@ -88,3 +88,16 @@ def test_the_vanishing_figure_marks_one_generation_loss_and_measures_survival():
 def test_a_token_that_cannot_vanish_or_is_not_a_probability_is_refused(p):
     with pytest.raises(ValueError, match="p must"):
         widgets.vanishing_figure(p=p)
+
+
+def test_the_policy_figure_shows_the_chosen_policy_against_replace():
+    fig = widgets.policy_figure("mix", fresh_fraction=0.5, chains=20, generations=10)
+    ax = fig.axes[0]
+    assert ax.get_title().startswith("mix 50% fresh: median variance")
+    assert any(l.get_label() == "replace: median" for l in ax.get_lines())
+    plt.close(fig)
+
+
+def test_an_unknown_policy_is_refused_with_the_choices_named():
+    with pytest.raises(ValueError, match="replace, accumulate"):
+        widgets.policy_figure("photocopy")

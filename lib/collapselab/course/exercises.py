@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from .. import categorical, gaussian, regression
+from .. import categorical, gaussian
 
 
 def _verdict(ok: bool, good: str, hint: str) -> bool:
@@ -245,22 +245,76 @@ def check_gaussian_tail(answer, df: int = 5, level: float = 0.999) -> bool:
 
 # --- notebook 03 -------------------------------------------------------------------------------
 
-def check_accumulate_ceiling(answer, dim: int = 20, samples: int = 200, noise_std: float = 1.0) -> bool:
-    """Exercise 03.1: the ceiling of the accumulate test error over infinitely many generations."""
+#: the fresh fractions exercise 03.1 tries, and what it asks of them
+FRESH_FRACTIONS = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
+
+
+def _smallest_fresh_fraction(keep: float = 0.85, generations: int = 60, chains: int = 200) -> float:
+    """The smallest of :data:`FRESH_FRACTIONS` whose ``mix`` keeps the median fitted variance of
+    ``chains`` engine chains (M = 100, MLE) at or above ``keep`` at ``generations``."""
+    from .. import policies
+
+    for f in FRESH_FRACTIONS:
+        run = gaussian.engine_chains(policies.mix(f), chains, generations, 100)
+        if np.median(run.variances[generations]) >= keep:
+            return f
+    return float("nan")
+
+
+def check_fresh_fraction(prediction, measured, keep: float = 0.85) -> bool:
+    """Exercise 03.1 (predict, run, explain): the smallest fresh fraction of :data:`FRESH_FRACTIONS`
+    whose ``mix`` keeps the median variance at or above ``keep`` at generation 60 (200 chains)."""
+    if prediction is None:
+        print("not yet: replace the None of `prediction` with your guess first (a fraction between 0 and 1)")
+        return False
+    if (guess := _number(prediction)) is None:
+        return False
+    if measured is None:
+        print("not yet: replace the None of `measured` with the smallest fraction in the table that keeps the "
+              f"median at {keep} or more")
+        return False
+    if (value := _number(measured)) is None:
+        return False
+    exact = _smallest_fresh_fraction(keep)
+    if not np.isclose(value, exact):
+        hint = (f"Look down the table for the first fraction whose median variance at generation 60 is {keep} or more")
+        if value in FRESH_FRACTIONS and value > exact:
+            hint = f"{value:g} works, but a smaller fraction does too. " + hint
+        elif value in FRESH_FRACTIONS:
+            hint = f"{value:g} leaves the median below {keep}. " + hint
+        return _verdict(False, "", hint)
+    if guess >= 0.5:
+        judged = "you expected to need half or more: a little fresh data goes a long way"
+    elif abs(guess - exact) <= 0.05:
+        judged = "your prediction was right"
+    else:
+        judged = f"your prediction was {'too high' if guess > exact else 'too low'}"
+    return _verdict(True, f"{exact:g}: {exact:.0%} fresh real data each generation keeps the typical chain's variance at "
+                          f"{keep} of the truth's or more for 60 generations. Prediction {guess:g}: {judged}. Every fresh "
+                          "sample pulls the fit back toward the truth, and the pull does not wear off", "")
+
+
+def check_accumulate_approach(answer) -> bool:
+    """Exercise 03.2: the first generation at which accumulate's expected test error reaches 90 % of
+    its ceiling (linear regression; generation g is fit number g + 1)."""
     if _missing(answer) or (value := _number(answer)) is None:
         return False
-    exact = regression.accumulate_error_limit(dim, samples, noise_std)
-    one_fit = exact / (np.pi**2 / 6)
-    hint = "one fit costs σ² d / (T - d - 1); accumulating adds the costs with weights 1/i²; Σ 1/i² = π²/6"
-    if abs(value - one_fit) < 0.01 * one_fit:
-        hint = f"{one_fit:.4f} is the error of generation 0 alone; every later generation adds a little. " + hint
-    return _verdict(abs(value - exact) < 0.01 * exact,
-                    f"σ² d / (T - d - 1) · π²/6 = {exact:.4f}: at most 1.64x the error of the very first model, forever",
-                    hint)
+    partial = np.cumsum(1 / np.arange(1, 100) ** 2)
+    fits = int(np.argmax(partial >= 0.9 * np.pi**2 / 6)) + 1       # the number of fits n
+    exact = fits - 1                                                # generation n - 1
+    hint = ("E_n / ceiling = (Σ_{i ≤ n} 1/i²) / (π²/6), where generation g is fit n = g + 1; it does not depend on "
+            "d or T")
+    if value == fits:
+        hint = f"{fits} is the number of fits; generation 0 is the first fit. " + hint
+    elif value > 50:
+        hint = "the sum converges fast: most of the ceiling is reached within a handful of generations. " + hint
+    return _verdict(value == exact, f"generation {exact} (fit {fits}): Σ 1/i² reaches 90 % of π²/6 after {fits} terms, "
+                                    "whatever d and T are. The ceiling scales with d/(T − d − 1); how fast it is "
+                                    "approached does not", hint)
 
 
 def check_provenance_filter(keep) -> bool:
-    """Exercise 03.2: ``keep(step, data, provenance)`` should keep every real sample and the samples
+    """Exercise 03.3: ``keep(step, data, provenance)`` should keep every real sample and the samples
     of the newest generation (``provenance == step.generation``), and drop older synthetic ones."""
     if keep is None:
         _missing(None)
@@ -272,7 +326,11 @@ def check_provenance_filter(keep) -> bool:
     try:
         mask = keep(step, np.zeros(len(provenance)), provenance)
     except Exception as exc:  # a learner's function: report, do not crash the notebook
-        print(f"not yet: calling keep(step, data, provenance) failed: {exc!r}")
+        hint = ""
+        if "truth value of an array" in str(exc):
+            hint = (" (`a == 0 | b == c` is read as `a == (0 | b) == c`, because `|` binds tighter than `==`: "
+                    "put each comparison in parentheses, (provenance == 0) | (provenance == step.generation))")
+        print(f"not yet: calling keep(step, data, provenance) failed: {exc!r}{hint}")
         return False
     if mask is None:
         _missing(None)

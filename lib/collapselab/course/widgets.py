@@ -182,3 +182,45 @@ def vanishing_explorer():
 
     return widgets.interact(draw, p=widgets.FloatLogSlider(0.002, base=10, min=-4, max=-1, step=0.1, description="p"),
                             sample_size=widgets.IntSlider(500, 10, 5000, step=10, description="M"))
+
+
+#: the policies notebook 03's explorer offers (``mix`` takes the fresh fraction from the slider)
+EXPLORER_POLICIES = ("replace", "accumulate", "accumulate-subsample", "mix")
+
+
+def policy_figure(policy: str = "mix", fresh_fraction: float = 0.1, chains: int = 100, generations: int = 60,
+                  sample_size: int = 100) -> plt.Figure:
+    """Notebook 03's explorer: the fitted variance of ``chains`` Gaussian photocopiers (MLE refit,
+    ``sample_size`` samples per generation) under one of :data:`EXPLORER_POLICIES` (median and 10-90 %
+    band), against ``replace``'s median; ``fresh_fraction`` is the share of fresh real data under ``mix``."""
+    from .. import policies
+
+    if policy not in EXPLORER_POLICIES:
+        raise ValueError(f"policy must be one of {', '.join(EXPLORER_POLICIES)}, got {policy!r}")
+    chosen = policies.mix(fresh_fraction) if policy == "mix" else policy
+    name = f"mix {fresh_fraction:.0%} fresh" if policy == "mix" else policy
+    run = gaussian.engine_chains(chosen, chains, generations, sample_size)
+    baseline = gaussian.engine_chains("replace", chains, generations, sample_size)
+    g = np.arange(generations + 1)
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    band(ax, g, run.variances, color=OKABE_ITO[2], label=f"{name}: median, 10-90% of {chains} chains")
+    ax.plot(g, np.median(baseline.variances, axis=1), color=OKABE_ITO[3], lw=1.5, label="replace: median")
+    ax.axhline(1.0, color="k", ls="--", lw=1, label="truth")
+    final = float(np.median(run.variances[-1]))
+    ax.set(xlabel="generation", ylabel="fitted variance", ylim=(0, 1.6),
+           title=f"{name}: median variance {final:.2f} at generation {generations}")
+    ax.legend(fontsize=8, loc="upper right")
+    return fig
+
+
+def policy_explorer():
+    """A policy dropdown and a fresh-fraction slider over :func:`policy_figure`."""
+    import ipywidgets as widgets
+
+    def draw(policy, fresh_fraction):
+        policy_figure(policy, fresh_fraction)
+        plt.show()
+
+    return widgets.interact(draw, policy=widgets.Dropdown(options=EXPLORER_POLICIES, value="mix", description="policy"),
+                            fresh_fraction=widgets.FloatSlider(0.1, min=0.0, max=1.0, step=0.05,
+                                                               description="fresh (mix)"))
