@@ -162,6 +162,7 @@ def main(argv=None) -> int:
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"ATEN_CPU_CAPABILITY={os.environ.get('ATEN_CPU_CAPABILITY', '(default: best available)')}, "
           f"data folder: {'fresh' if root else 'the course data folder'}", flush=True)
+    provenance = meta(args.role, args.seeds)   # the checkout as it was when the run started
     results: dict[str, dict[int, list]] = {nb: {} for nb in args.notebooks}
     for seed in args.seeds:
         start = time.perf_counter()
@@ -175,7 +176,7 @@ def main(argv=None) -> int:
         from collapselab._files import write_atomically
 
         claims = {nb: {str(s): [c.__dict__ for c in cs] for s, cs in by.items()} for nb, by in results.items()}
-        write_atomically(args.json, json.dumps({"meta": meta(args.role, args.seeds), "claims": claims}, indent=1).encode())
+        write_atomically(args.json, json.dumps({"meta": provenance, "claims": claims}, indent=1).encode())
     return 0 if ok else 1
 
 

@@ -1,9 +1,11 @@
 """The committed claims tables are what the claims script computes: a slice of them is regenerated.
 
 ``benchmarks/results/`` holds the claims table of every seed (written by ``benchmarks/claims.py
---json``, with provenance in its README). Regenerating all of it takes half an hour; this test
-reruns notebook 04's claims for the first seed of its latest confirmation (a classifier and two
-VAEs, about a minute cold) and checks that every claim reads and decides the same.
+--json``, with provenance in its README). Regenerating all of it takes half an hour; these tests
+rerun notebook 04's claims for the first seed of its latest confirmation (a classifier and two
+VAEs, about a minute cold) and notebook 07's for the first seed of its (a pre-trained language
+model and five photocopier runs, about three minutes cold), and check that every claim decides the
+same.
 """
 
 import json
@@ -19,6 +21,8 @@ RESULTS = ROOT / "benchmarks" / "results"
 CONFIRMATION = RESULTS / "claims-seeds-5-9.json"
 #: notebook 04's latest confirmation (its blur claim was split into two ratios after seeds 5-9)
 CONFIRMATION_04 = RESULTS / "claims-04-seeds-10-14.json"
+#: notebooks 06 and 07's latest confirmation (after their claims were restated following seeds 5-9)
+CONFIRMATION_06_07 = RESULTS / "claims-06-07-seeds-10-14.json"
 #: claims of the confirmation table that failed on a confirmation seed and were dropped from the
 #: notebooks afterwards (benchmarks/results/README.md)
 DROPPED_AFTER_CONFIRMATION = {"noise: density below half of real digits' density, though not zero"}
@@ -57,3 +61,28 @@ def test_notebook_fours_claims_for_its_first_confirmation_seed_regenerate_as_com
     assert {c.text: c.holds for c in regenerated} == {text: c["holds"] for text, c in committed.items()}
     accuracy = "the evaluation classifier is right on at least 98.5% of the test digits"
     assert {c.text: c.value for c in regenerated}[accuracy] == pytest.approx(committed[accuracy]["value"], abs=0.005)
+
+
+def test_notebooks_six_and_sevens_latest_confirmation_held_on_every_seed_and_says_where_it_came_from():
+    table = json.loads(CONFIRMATION_06_07.read_text())
+    assert table["meta"]["role"] == "confirmation" and sorted(table["claims"]) == ["06", "07"]
+    for by_seed in table["claims"].values():
+        assert sorted(by_seed) == ["10", "11", "12", "13", "14"]
+        texts = [sorted(c["text"] for c in claims) for claims in by_seed.values()]
+        assert all(t == texts[0] for t in texts)                     # the same claims on every seed
+        assert all(c["holds"] for claims in by_seed.values() for c in claims)
+    assert "claims-06-07-seeds-10-14.json" in (RESULTS / "README.md").read_text()
+
+
+@pytest.mark.slow
+def test_notebook_sevens_claims_for_its_first_confirmation_seed_regenerate_as_committed():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import claims as claims_script
+    from types import SimpleNamespace
+
+    seed = 10
+    regenerated = claims_script.collect_07(SimpleNamespace(root=None), seed)   # the text needs no image lab
+    committed = {c["text"]: c for c in load_table(CONFIRMATION_06_07)["07"][str(seed)]}
+    assert {c.text: c.holds for c in regenerated} == {text: c["holds"] for text, c in committed.items()}
+    rise = "replace: real-text perplexity at generation 4 at least 3% above generation 0's"
+    assert {c.text: c.value for c in regenerated}[rise] == pytest.approx(committed[rise]["value"], abs=0.02)

@@ -160,3 +160,18 @@ def test_a_slice_of_the_two_by_two_regenerated_from_a_cold_cache_agrees_with_the
         assert (new["generation"], new["steps"]) == (old["generation"], old["steps"])
         assert new["fd"] == pytest.approx(old["fd"], rel=0.1), new["generation"]
         assert new["latent_spread"] == pytest.approx(old["latent_spread"], abs=0.05), new["generation"]
+
+
+def test_the_two_by_twos_damage_is_beyond_the_control_and_a_step_gain_is_positive_when_more_steps_help():
+    from collapselab.course.experiments import LongRuns
+
+    def arm(start, end):
+        return {15: [{"latent_spread": start, "fd": 100 - start}, {"latent_spread": end, "fd": 100 - end}]}
+
+    rows = {"means, 800 steps": arm(1.0, 0.5), "means, 1,600 steps": arm(1.0, 0.6),
+            "real-only, 800 steps": arm(1.0, 0.9), "real-only, 1,600 steps": arm(1.0, 0.95)}
+    runs = LongRuns(rows, [])
+    assert runs.damage("means", "800", "latent_spread")[15] == pytest.approx(-0.4)      # -0.5 beyond the control's -0.1
+    assert runs.damage("means", "1,600", "latent_spread")[15] == pytest.approx(-0.35)
+    assert runs.step_gain("means", "latent_spread")[15] == pytest.approx(0.05)           # less spread lost
+    assert runs.step_gain("means", "fd")[15] == pytest.approx(0.05)                      # less FD rise

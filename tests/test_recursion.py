@@ -306,3 +306,12 @@ def test_the_detector_filter_is_built_by_the_image_photocopier():
     with pytest.raises(ValueError, match="belongs to the images photocopier, which builds it"):
         policies.make("detector-filter:0.5")
     assert callable(generations.detector_filter)
+
+
+def test_a_progress_bar_is_labelled_with_the_run_name_when_one_is_given(capsys):
+    from collapselab import gaussian
+
+    recursion.run(gaussian.fit, gaussian.sample, np.zeros(5) + np.arange(5), 2, "replace", progress="my arm")
+    assert "my arm" in capsys.readouterr().err
+    recursion.run(gaussian.fit, gaussian.sample, np.arange(5.0), 2, "accumulate", progress=True)
+    assert "accumulate" in capsys.readouterr().err

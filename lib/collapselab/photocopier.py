@@ -195,7 +195,7 @@ class PhotocopierRun(recursion.History):
                 for g in range(len(self.metrics))]
 
 
-def run(config: PhotocopierConfig, family: Family, *, progress: bool = True,
+def run(config: PhotocopierConfig, family: Family, *, progress: bool | str = True,
         result: type[PhotocopierRun] = PhotocopierRun) -> PhotocopierRun:
     """Run ``config`` with ``family`` through the recursion engine, every generation's model,
     scores (and, for families that ask, samples) cached. Returns a ``result`` (a

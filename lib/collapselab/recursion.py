@@ -180,7 +180,7 @@ def run(
     measure: Callable[[Any, Data, Step], dict] | None = None,
     keep_data: bool = False,
     seed: int | None = None,
-    progress: bool = False,
+    progress: bool | str = False,
 ) -> History:
     """Run ``generations`` rounds of fit -> sample -> build the next training set.
 
@@ -204,7 +204,8 @@ def run(
         measure: optional ``measure(model, training_data, step) -> dict`` called every generation.
         keep_data: keep every training set in ``history.data`` (memory grows with generations).
         seed: seeds the run's ``numpy.random.Generator``; the same seed gives the same history.
-        progress: show a ``tqdm`` progress bar over generations.
+        progress: show a ``tqdm`` progress bar over generations, labelled with the policy's name, or
+            with ``progress`` itself when it is a string (a run's name, say).
 
     Returns:
         A :class:`History` with ``generations + 1`` entries per list.
@@ -230,7 +231,7 @@ def run(
     if progress:
         from tqdm.auto import tqdm
 
-        steps = tqdm(steps, desc=policy.name, unit="gen")
+        steps = tqdm(steps, desc=progress if isinstance(progress, str) else policy.name, unit="gen")
     for g in steps:
         if g == 0:
             step = Step(0, None, None, None, sample_size, rng, history=history, _fresh=draw_fresh)

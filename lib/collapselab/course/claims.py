@@ -91,7 +91,8 @@ def margin(values: Sequence[float], threshold: float | tuple[float, float] | Non
 #: where ``benchmarks/claims.py`` tables are committed (with their provenance in its README.md)
 RESULTS = Path(__file__).resolve().parents[3] / "benchmarks" / "results"
 #: the confirmation tables: claims run, unchanged, on seeds none of them was written with
-CONFIRMATION_TABLES = ("claims-seeds-5-9.json", "claims-seeds-10-14.json", "claims-04-seeds-10-14.json")
+CONFIRMATION_TABLES = ("claims-seeds-5-9.json", "claims-seeds-10-14.json", "claims-04-seeds-10-14.json",
+                       "claims-06-07-seeds-10-14.json")
 #: a claim whose worst confirmation seed is nearer its threshold than this many seed spreads is fragile
 FRAGILE = 1.0
 
@@ -394,16 +395,7 @@ def fit_and_sampler(results) -> list[Claim]:
     helps more where the training images are grey means, which is what "the sampler's bias and the
     fit's error compound together" predicts. Each claim holds only if it holds on every seed; its
     value is the worst seed's."""
-    def damage(sampler, steps, metric):
-        return results.change(f"{sampler}, {steps} steps", metric, control=f"real-only, {steps} steps")
-
     seeds = results.seeds("means, 800 steps")
-
-    def gain(sampler, metric):
-        # latent spread falls (damage < 0): the gain is how much less it falls; FD rises: how much less it rises
-        sign = 1 if metric == "latent_spread" else -1
-        low, high = damage(sampler, "800", metric), damage(sampler, "1,600", metric)
-        return {s: sign * (high[s] - low[s]) for s in seeds}
 
     def at_end(arm, metric="latent_spread"):
         return {s: float(v[-1]) for s, v in results.series(arm, metric).items()}
@@ -411,7 +403,7 @@ def fit_and_sampler(results) -> list[Claim]:
     G = len(results.series("means, 800 steps", "fd")[seeds[0]]) - 1
     found = []
     for metric, what in (("latent_spread", "latent spread lost"), ("fd", "FD's rise")):
-        means, bern = gain("means", metric), gain("bernoulli", metric)
+        means, bern = results.step_gain("means", metric), results.step_gain("bernoulli", metric)
         both = {s: means[s] - bern[s] for s in seeds}
         found += [
             claim(f"more steps slow the collapse under decoder means: the {what} by generation {G} beyond the control's "

@@ -171,6 +171,20 @@ class LongRuns:
             change = {seed: value - baseline[seed] for seed, value in change.items()}
         return change
 
+    def damage(self, sampler: str, steps: str, metric: str) -> dict[int, float]:
+        """Notebook 05's 2 x 2: ``{seed: damage}`` of the arm ``"{sampler}, {steps} steps"``
+        (``sampler`` "means" or "bernoulli", ``steps`` "800" or "1,600"): its change of ``metric``
+        from generation 0 to the last, minus the real-only control's at the same step budget."""
+        return self.change(f"{sampler}, {steps} steps", metric, control=f"real-only, {steps} steps")
+
+    def step_gain(self, sampler: str, metric: str) -> dict[int, float]:
+        """Notebook 05's 2 x 2: ``{seed: what doubling the steps saves}`` under ``sampler``, the
+        damage at 800 steps minus the damage at 1,600, signed so that a gain is positive: less
+        latent spread lost (``metric == "latent_spread"``), or less rise (any other metric, e.g. FD)."""
+        sign = 1 if metric == "latent_spread" else -1
+        low, high = self.damage(sampler, "800", metric), self.damage(sampler, "1,600", metric)
+        return {seed: sign * (high[seed] - low[seed]) for seed in low}
+
     def fd(self) -> dict[str, dict[int, np.ndarray]]:
         """``{arm: {seed: FD per generation}}``, what :func:`collapselab.course.claims.long_runs` reads."""
         return {arm: self.series(arm, "fd") for arm in self.rows}

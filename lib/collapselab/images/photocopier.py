@@ -403,7 +403,7 @@ class Run(photocopier.PhotocopierRun):
         return {g: info["detector_accuracy"] for g, info in enumerate(self.info) if "detector_accuracy" in info}
 
 
-def run(config: RunConfig = RunConfig(), lab: Lab | None = None, *, progress: bool = True) -> Run:
+def run(config: RunConfig = RunConfig(), lab: Lab | None = None, *, progress: bool | str = True) -> Run:
     """Run ``config`` through the photocopier (:func:`collapselab.photocopier.run`), with every
     generation's checkpoint and metrics cached. Returns a :class:`Run`."""
     return photocopier.run(config, lab or Lab(), progress=progress, result=Run)

@@ -241,7 +241,7 @@ class TextRun(photocopier.PhotocopierRun):
     fine-tuning loss per step in ``losses``), the configuration and the wall time."""
 
 
-def run(config: TextRunConfig = TextRunConfig(), lab: TextLab | None = None, *, progress: bool = True) -> TextRun:
+def run(config: TextRunConfig = TextRunConfig(), lab: TextLab | None = None, *, progress: bool | str = True) -> TextRun:
     """Run ``config`` through the photocopier (:func:`collapselab.photocopier.run`); every
     generation's model, written text and metrics are cached."""
     return photocopier.run(config, lab or TextLab(), progress=progress, result=TextRun)
