@@ -4,19 +4,20 @@ import numpy as np
 from scipy import stats
 
 
-def exercise_1(p=0.005, M=200, generations=25):
-    """Predict, run, explain: the share of chains in which a token of probability p = 0.005 survives
+def exercise_1(p=0.0025, M=200, generations=25):
+    """Predict, run, explain: the share of chains in which a token of probability p = 0.0025 survives
     25 generations of M = 200 draws, refit by counts. Returns (prediction, measured).
 
-    The naive prediction, a fresh (1 - p)^M risk every generation, gives (1 - 0.37)^25 ≈ 1e-5. But a
-    survivor was drawn, so its probability grows; and the expected probability stays at p (a
-    martingale), so survival is about p / (the mean probability of a survivor). A simulation says 7 %."""
+    The naive prediction, a fresh (1 - p)^M risk every generation, gives (1 - 0.61)^25 ≈ 1e-10. But
+    a survivor was drawn, so its expected probability given survival is p / (1 - (1 - p)^M) > p;
+    and the expected probability over all chains stays at p (a martingale), so survival is about
+    p / (the mean probability of a survivor). A simulation says about 4 %."""
     from collapselab import categorical
 
     run = categorical.simulate_chains(np.array([p, 1 - p]), generations=generations, sample_size=M,
                                       n_chains=10_000, seed=7)
     measured = float(run.alive[-1, :, 0].mean())
-    return 0.07, measured
+    return 0.04, measured
 
 
 def exercise_2(p=0.001, risk=0.01):

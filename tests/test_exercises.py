@@ -34,11 +34,11 @@ EXERCISES = [
     ("01", 3, exercises.check_samples_needed, [950]),                               # from the mean
     ("01", 4, exercises.check_expected_std, [lambda t, M: 1.0, lambda t, M: ((M - 1) / M) ** (t / 2)]),
     ("02", 1, lambda answer: exercises.check_survival(*(answer or (None, None))),
-     [(1e-5, (1 - (1 - 0.005) ** 200) ** 25), (0.07, 0.5)]),                       # the naive formula; a guess
+     [(1e-5, (1 - (1 - 0.0025) ** 200) ** 25), (0.04, 0.5)]),                      # the naive formula; a guess
     ("02", 2, exercises.check_samples_to_keep, [1000]),                             # M = 1/p: drawn once on average
     ("02", 3, exercises.check_gaussian_tail, [0.001]),                              # the t's own tail
     ("03", 1, lambda answer: exercises.check_fresh_fraction(*(answer or (None, None))),
-     [(0.5, 0.5), (0.1, 0.05)]),                                                    # works but not the smallest; too little
+     [(0.5, 0.3), (0.1, 0.03)]),                                                    # works but not the smallest; too little
     ("03", 2, exercises.check_accumulate_approach, [6, 99]),                        # fits, not generations; "never"
     ("03", 3, exercises.check_provenance_filter, [lambda s, d, p: p == 0, lambda s, d, p: p == s.generation,
                                                   lambda s, d, p: p == 0 | p == s.generation]),  # missing parentheses

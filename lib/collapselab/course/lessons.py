@@ -23,7 +23,7 @@ class Lesson:
 LESSONS = (
     Lesson("00", "welcome", "the photocopier metaphor, how to use the course, environment check", 10),
     Lesson("01", "gaussian_photocopier", "fit, sample, refit a 1-D Gaussian: variance collapses, the mean wanders", 60),
-    Lesson("02", "vanishing_tails", "rare categories die for good, heavy tails are cut, small modes merge", 90),
+    Lesson("02", "vanishing_tails", "rare categories die for good, heavy tails are cut, a small mode dies in some chains, grows in others", 90),
     Lesson("03", "breaking_the_curse", "replace vs accumulate vs fresh data vs filtering, against closed forms", 90),
     Lesson("04", "vae_on_mnist", "the generation-0 VAE on real MNIST, its metrics and the evaluation classifier", 120),
     Lesson("05", "recursive_vae", "generations of VAEs trained on their predecessor's samples", 180),
