@@ -37,6 +37,23 @@ def _number(answer) -> float | None:
     return value
 
 
+def _prediction_and_measurement(prediction, measured, guess_is: str, measure_by: str):
+    """For a predict-run-explain exercise: ``(guess, value)`` as floats, or None after a ``not yet``
+    that asks for the prediction first (``guess_is``: what it is) and then the measurement
+    (``measure_by``: how to get it)."""
+    if prediction is None:
+        print(f"not yet: replace the None of `prediction` with your guess first ({guess_is}), before you run anything")
+        return None
+    if (guess := _number(prediction)) is None:
+        return None
+    if measured is None:
+        print(f"not yet: replace the None of `measured`: {measure_by}")
+        return None
+    if (value := _number(measured)) is None:
+        return None
+    return guess, value
+
+
 # --- notebook 01 -------------------------------------------------------------------------------
 
 def _median_half_life(sample_size: int, ddof: int = 1) -> float:
@@ -48,16 +65,11 @@ def check_clock(prediction, measured, sample_size: int = 200) -> bool:
     """Exercise 01.1 (predict, run, explain): ``prediction`` (written before running) and ``measured``
     (from 10,000 simulated unbiased chains): the first generation at which the median variance of
     the unbiased photocopier with ``sample_size`` samples per generation falls below 0.5."""
-    if prediction is None:
-        print("not yet: replace the None of `prediction` with your guess first (a number of generations), before you run anything")
+    if (both := _prediction_and_measurement(prediction, measured, "a number of generations",
+                                            "run the simulation and find the first generation where the median "
+                                            "is below 0.5")) is None:
         return False
-    if (guess := _number(prediction)) is None:
-        return False
-    if measured is None:
-        print("not yet: replace the None of `measured`: run the simulation and find the first generation where the median is below 0.5")
-        return False
-    if (value := _number(measured)) is None:
-        return False
+    guess, value = both
     theory = _median_half_life(sample_size)
     small = _median_half_life(20)
     ok = abs(value - theory) <= max(3.0, 0.05 * theory)
@@ -81,8 +93,9 @@ def check_clock(prediction, measured, sample_size: int = 200) -> bool:
         judged = f"your prediction was off by a factor {max(ratio, 1 / ratio):.1f}"
     return _verdict(True, f"you measured it right: the median falls below 0.5 at generation {value:g}; theory says "
                           f"about ln 2 × (M − 1) ≈ {theory:.0f} for M = {sample_size}, against {small:.0f} for M = 20. "
-                          f"Your prediction, {guess:g}: {judged}. Ten times the data buys about ten times the generations, but the median still "
-                          "halves", "")
+                          f"Your prediction, {guess:g}: {judged}. Ten times the data buys about ten times the "
+                          "generations, but the median still halves", "")
+
 
 def check_expected_std(fn) -> bool:
     """Exercise 01.4: ``fn(t, M)`` should return E[σₜ] of the unbiased photocopier (ddof = 1) with σ₀ = 1."""
@@ -172,17 +185,11 @@ def check_survival(prediction, measured, p: float = 0.0025, sample_size: int = 2
     """Exercise 02.1 (predict, run, explain): ``prediction`` (written before running) and ``measured``
     (from 10,000 simulated chains): the share of chains in which a token of probability ``p`` still
     survives after ``generations`` generations of ``sample_size`` draws, refit by counts."""
-    if prediction is None:
-        print("not yet: replace the None of `prediction` with your guess first (a share between 0 and 1)")
+    if (both := _prediction_and_measurement(prediction, measured, "a share between 0 and 1",
+                                            "run the simulation and take the share of chains where the token is "
+                                            "still alive at the last generation")) is None:
         return False
-    if (guess := _number(prediction)) is None:
-        return False
-    if measured is None:
-        print("not yet: replace the None of `measured`: run the simulation and take the share of chains where the "
-              "token is still alive at the last generation")
-        return False
-    if (value := _number(measured)) is None:
-        return False
+    guess, value = both
     exact = _survival(p, sample_size, generations)
     naive = (1 - (1 - p) ** sample_size) ** generations
     se = np.sqrt(exact * (1 - exact) * (1 / 10_000 + 1 / 40_000))
@@ -267,17 +274,11 @@ def _smallest_fresh_fraction(keep: float = 0.8, generations: int = 60, chains: i
 def check_fresh_fraction(prediction, measured, keep: float = 0.8) -> bool:
     """Exercise 03.1 (predict, run, explain): the smallest fresh fraction of :data:`FRESH_FRACTIONS`
     whose ``mix`` keeps the median variance at or above ``keep`` at generation 60 (200 chains)."""
-    if prediction is None:
-        print("not yet: replace the None of `prediction` with your guess first (a fraction between 0 and 1)")
+    if (both := _prediction_and_measurement(prediction, measured, "a fraction between 0 and 1",
+                                            f"the smallest fraction in the table that keeps the median at {keep} "
+                                            "or more")) is None:
         return False
-    if (guess := _number(prediction)) is None:
-        return False
-    if measured is None:
-        print("not yet: replace the None of `measured` with the smallest fraction in the table that keeps the "
-              f"median at {keep} or more")
-        return False
-    if (value := _number(measured)) is None:
-        return False
+    guess, value = both
     exact = _smallest_fresh_fraction(keep)
     if not np.isclose(value, exact):
         hint = (f"Look down the table for the first fraction whose median variance at generation 60 is {keep} or more")

@@ -125,16 +125,23 @@ def clock_figure(sample_size: int = 20, generations: int = 100, chains: int = 20
     return fig
 
 
+def _explorer(figure, **controls):
+    """``ipywidgets.interact`` over a drawing function: redraws ``figure(**settings)`` on every change."""
+    import ipywidgets as widgets
+
+    def draw(**settings):
+        figure(**settings)
+        plt.show()
+
+    return widgets.interact(draw, **controls)
+
+
 def clock_explorer():
     """Sliders for M and the number of generations over :func:`clock_figure`."""
     import ipywidgets as widgets
 
-    def draw(sample_size, generations):
-        clock_figure(sample_size, generations)
-        plt.show()
-
-    return widgets.interact(draw, sample_size=widgets.IntSlider(20, 3, 200, description="M"),
-                            generations=widgets.IntSlider(100, 10, 500, step=10, description="generations"))
+    return _explorer(clock_figure, sample_size=widgets.IntSlider(20, 3, 200, description="M"),
+                     generations=widgets.IntSlider(100, 10, 500, step=10, description="generations"))
 
 
 def vanishing_figure(p: float = 0.002, sample_size: int = 500, generations: int = 30, chains: int = 2000,
@@ -176,12 +183,8 @@ def vanishing_explorer():
     """Sliders for p and M over :func:`vanishing_figure`."""
     import ipywidgets as widgets
 
-    def draw(p, sample_size):
-        vanishing_figure(p, sample_size)
-        plt.show()
-
-    return widgets.interact(draw, p=widgets.FloatLogSlider(0.002, base=10, min=-4, max=-1, step=0.1, description="p"),
-                            sample_size=widgets.IntSlider(500, 10, 5000, step=10, description="M"))
+    return _explorer(vanishing_figure, p=widgets.FloatLogSlider(0.002, base=10, min=-4, max=-1, step=0.1, description="p"),
+                     sample_size=widgets.IntSlider(500, 10, 5000, step=10, description="M"))
 
 
 #: the policies notebook 03's explorer offers (``mix`` takes the fresh fraction from the slider)
@@ -217,10 +220,5 @@ def policy_explorer():
     """A policy dropdown and a fresh-fraction slider over :func:`policy_figure`."""
     import ipywidgets as widgets
 
-    def draw(policy, fresh_fraction):
-        policy_figure(policy, fresh_fraction)
-        plt.show()
-
-    return widgets.interact(draw, policy=widgets.Dropdown(options=EXPLORER_POLICIES, value="mix", description="policy"),
-                            fresh_fraction=widgets.FloatSlider(0.1, min=0.0, max=1.0, step=0.05,
-                                                               description="fresh (mix)"))
+    return _explorer(policy_figure, policy=widgets.Dropdown(options=EXPLORER_POLICIES, value="mix", description="policy"),
+                     fresh_fraction=widgets.FloatSlider(0.1, min=0.0, max=1.0, step=0.05, description="fresh (mix)"))
