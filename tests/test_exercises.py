@@ -82,3 +82,21 @@ def test_an_answer_that_is_not_a_number_gets_a_not_yet_not_a_crash(check, capsys
 def test_every_notebook_with_exercises_has_a_solutions_file():
     with_exercises = {lesson.number for lesson in course.LESSONS if lesson.number != "00"}
     assert {p.name[:2] for p in SOLUTIONS.glob("[0-9][0-9]_*.py")} == with_exercises
+
+
+@pytest.mark.parametrize("check, answer", [(exercises.check_rising_metric, "precision and density"),
+                                           (exercises.check_rising_metric, "Density."),
+                                           (exercises.check_policy_choice, "Accumulate.")])
+def test_a_right_answer_in_other_words_is_accepted(check, answer, capsys):
+    assert verdict(capsys, check, answer).startswith("correct:")
+
+
+def test_a_sampled_frechet_distance_is_told_it_is_close_and_asked_for_the_exact_value(capsys):
+    said = verdict(capsys, exercises.check_frechet_1d, 1.998)
+    assert said.startswith("not yet: close") and "exactly" in said
+
+
+@pytest.mark.parametrize("check", [lambda p: exercises.check_clock(p, 138), lambda p: exercises.check_survival(p, 0.037)])
+def test_a_prediction_that_is_zero_or_negative_gets_a_verdict_not_a_crash(check, capsys):
+    for prediction in (0, -5):
+        assert verdict(capsys, check, prediction).startswith("correct: you measured it right")

@@ -312,4 +312,3 @@ def engine_chains(policy, n_chains: int, generations: int, sample_size: int, *, 
         with np.errstate(divide="ignore"):
             log_variances[:, i] = np.log([m.variance for m in history.models])
     return Chains(means, log_variances, sample_size, 0)
-
