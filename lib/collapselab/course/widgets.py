@@ -4,7 +4,7 @@ ipywidgets wrapper that needs a running kernel.
 Every widget here has a *static fallback*: the same drawing function called once with fixed
 settings, so a stored notebook and the website still show the point. The callbacks (``step``,
 ``reset``, the drawing functions) are unit-tested without a browser (``tests/test_widgets.py``);
-only :meth:`NextGeneration.show` and :func:`clock_explorer` touch ipywidgets.
+only :meth:`NextGeneration.show` and the ``*_explorer`` functions touch ipywidgets.
 """
 
 from __future__ import annotations
@@ -38,9 +38,13 @@ class NextGeneration:
     def reset(self) -> None:
         """Back to generation 0: the same real data, the same chain to come."""
         self._rng = np.random.default_rng(self.seed)
-        self.generation = 0
         self.data = self._rng.normal(0.0, 1.0, size=self.sample_size)
         self.models = [gaussian.unbiased_fit(self.data)]
+
+    @property
+    def generation(self) -> int:
+        """The current generation (0 before the first step)."""
+        return len(self.models) - 1
 
     @property
     def model(self) -> gaussian.Gaussian:
@@ -52,7 +56,6 @@ class NextGeneration:
         for _ in range(check_int("generations", generations, minimum=1)):
             self.data = gaussian.sample(self.model, self.sample_size, self._rng)
             self.models.append(gaussian.unbiased_fit(self.data))
-            self.generation += 1
         return self.model
 
     def draw(self, fig: plt.Figure | None = None) -> plt.Figure:
