@@ -205,3 +205,36 @@ def test_the_sampler_by_fit_claims_read_damage_beyond_the_control_and_the_intera
     ends["bernoulli, 1,600 steps"] = (0.90, 190)
     flat = LongRuns({arm: {s: rows(*end) for s in (15, 16)} for arm, end in ends.items()}, [])
     assert [c.holds for c in claims.fit_and_sampler(flat)][2::3] == [False, False]
+
+
+def test_the_findings_box_marks_this_runs_verdicts_beside_the_confirmed_effects(tmp_path, monkeypatch, capsys):
+    import json
+
+    confirmed = {"meta": {"role": "confirmation"}, "claims": {"05": {
+        str(s): [{"text": "the copy is blurrier", "holds": True, "value": v},
+                 {"text": "it got sharper", "holds": h, "value": w}]
+        for s, v, h, w in ((10, 0.5, True, 2.0), (11, 0.6, True, 2.1), (12, 0.7, False, 0.9))}}}
+    (tmp_path / "late.json").write_text(json.dumps(confirmed))
+    monkeypatch.setattr(claims, "CONFIRMATION_TABLES", ("late.json",))
+    found = [claims.claim("the copy is blurrier", True, 0.6, 0.45), claims.claim("it got sharper", True, 2.0, 1.0),
+             claims.claim("the ruler works", True, sanity=True), claims.claim("the scale works", False, sanity=True)]
+    assert claims.findings_box(found, "05", root=tmp_path) is False
+    assert capsys.readouterr().out.splitlines() == [
+        "Findings (✓ held in this run; [min, max] over 3 confirmation seeds):",
+        "✓ the copy is blurrier",
+        "    0.6 [0.5, 0.7], threshold 0.45; fragile (margin 0.5 seed spreads)",
+        "✓ it got sharper",
+        "    1.67 [0.9, 2.1], threshold 1; FAILED on 1 of 3 seeds",
+        "Instruments: 1 of 2 sanity checks pass; FAILED: the scale works"]
+    # a finding that fails in this run is marked, and one never confirmed says so
+    assert claims.findings_box([claims.claim("the copy is blurrier", False, 0.4, 0.45),
+                                claims.claim("a new claim", True, 1.0, 0.5)], "05", root=tmp_path) is False
+    out = capsys.readouterr().out
+    assert "✗ the copy is blurrier\n" in out and "✓ a new claim\n    not confirmed yet" in out
+
+
+def test_claims_from_committed_results_can_be_shown_with_marks_and_their_values(capsys):
+    claims.show([claims.claim("the copy is blurrier", True, 0.6, 0.45), claims.claim("it got sharper", False, -1.0, 0.0)],
+                values=True, marks=True)
+    assert capsys.readouterr().out.splitlines() == ["✓ the copy is blurrier  (measured 0.6; threshold 0.45)",
+                                                    "✗ it got sharper  (measured -1; threshold 0)"]

@@ -19,3 +19,19 @@ def test_a_measurement_over_seeds_reads_mean_then_range():
 def test_a_table_right_aligns_its_columns(capsys):
     report.table(["run", "fd"], [("replace", 301.4), ("real-only", 118.0)])
     assert capsys.readouterr().out.splitlines() == ["      run   fd", "  replace  301", "real-only  118"]
+
+
+def test_the_ratio_heatmap_prints_each_sets_score_divided_by_real_digits():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from collapselab.plots import ratio_heatmap
+
+    scores = {"real": {"fd": 2.0, "coverage": 0.9}, "noise": {"fd": 1000.0, "coverage": 0.0009},
+              "blurred": {"fd": 160.0, "coverage": 0.45}}
+    fig, ax = plt.subplots()
+    image = ratio_heatmap(ax, scores, ["fd", "coverage"])
+    assert [t.get_text() for t in ax.texts] == ["1", "500", "80", "1", "1e-3", "0.5"]
+    assert image.get_array()[0, 1] == 3.0                    # ×500 is shown at the clip, ×8
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["fd (lower is better)", "coverage"]
+    plt.close(fig)

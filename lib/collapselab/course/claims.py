@@ -52,11 +52,12 @@ def claim(text: str, holds, value=None, threshold=None, *, sanity: bool = False)
     return Claim(text, bool(holds), None if value is None else float(value), threshold, sanity)
 
 
-def show(claims: Iterable[Claim], *, values: bool = False) -> bool:
+def show(claims: Iterable[Claim], *, values: bool = False, marks: bool = False) -> bool:
     """Print every finding as ``text: True/False`` (the lines the notebook tests compare), then the
     sanity checks under their own heading, and return whether all hold. ``values=True`` adds each
     finding's measured value and threshold: only for claims computed from committed results, whose
-    numbers are the same on every machine."""
+    numbers are the same on every machine. ``marks=True`` prints each finding as ``✓ text`` or
+    ``✗ text`` instead (the form of :func:`findings_box`)."""
     claims = list(claims)
     findings = [c for c in claims if not c.sanity]
     checks = [c for c in claims if c.sanity]
@@ -64,7 +65,7 @@ def show(claims: Iterable[Claim], *, values: bool = False) -> bool:
         extra = ""
         if values and c.value is not None:
             extra = f"  (measured {_sig(c.value)}; {_threshold_text(c.threshold)})"
-        print(f"{c.text}: {c.holds}{extra}")
+        print(f"{'✓' if c.holds else '✗'} {c.text}{extra}" if marks else f"{c.text}: {c.holds}{extra}")
     if checks:
         print("\nsanity checks (the instruments work; not findings):")
         for c in checks:
@@ -167,6 +168,48 @@ def findings(found: Iterable[Claim], notebook: str, root: Path = RESULTS) -> boo
 def _sig(x: float) -> str:
     x = float(x)
     return "inf" if np.isinf(x) else f"{x:.3g}"
+
+
+def findings_box(found: Iterable[Claim], notebook: str, root: Path = RESULTS) -> bool:
+    """The Findings box that ends a rewritten notebook: one line per finding, marked ✓ where it
+    held in *this* run and ✗ where it did not, each followed by its effect as the committed
+    confirmation table measured it (mean [min, max] over seeds none of the claims was written
+    with, and "fragile" where the worst seed is within :data:`FRAGILE` seed spreads of the
+    threshold); then one line for the sanity checks, naming any that failed. The numbers come
+    from committed files and the marks from claims that hold on every seed, so the box is the same
+    on every machine. Returns whether every claim held here and every finding was confirmed."""
+    found = list(found)
+    table = confirmation(notebook, root)
+    seeds_seen = sorted({int(s) for by_seed in table.values() for s in by_seed})
+    print(f"Findings (✓ held in this run; [min, max] over {len(seeds_seen)} confirmation seeds):")
+    ok = True
+    for c in (c for c in found if not c.sanity):
+        ok &= c.holds
+        print(f"{'✓' if c.holds else '✗'} {c.text}")
+        runs = table.get(c.text, {})
+        values = [r["value"] for r in runs.values() if r.get("value") is not None]
+        held = sum(r["holds"] for r in runs.values())
+        if not runs:
+            ok = False
+            print("    not confirmed yet: run benchmarks/claims.py on new seeds")
+            continue
+        ok &= held == len(runs)
+        line = f"    {_sig(np.mean(values))} [{_sig(min(values))}, {_sig(max(values))}]" if values else "   "
+        line += f", {_threshold_text(c.threshold)}"
+        if held < len(runs):
+            line += f"; FAILED on {len(runs) - held} of {len(runs)} seeds"
+        else:
+            room = margin(values, c.threshold)
+            if room is not None and room < FRAGILE:
+                line += f"; fragile (margin {_sig(room)} seed spreads)"
+        print(line)
+    checks = [c for c in found if c.sanity]
+    if checks:
+        failed = [c.text for c in checks if not c.holds]
+        ok &= not failed
+        print(f"Instruments: {len(checks) - len(failed)} of {len(checks)} sanity checks pass"
+              + ("" if not failed else "; FAILED: " + "; ".join(failed)))
+    return ok
 
 
 # --- notebook 04: the metrics, calibrated ------------------------------------------------------

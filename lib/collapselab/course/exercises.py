@@ -368,18 +368,102 @@ def check_kl_uniform(answer) -> bool:
                     f"log 10 - log 2 = {exact:.3f} nats: the histogram's entropy is log 2, uniform's is log 10", hint)
 
 
-def check_copier_story(answer) -> bool:
-    """Exercise 04.2: a generator that outputs perfect copies of five reference digits."""
-    if _missing(answer):
+#: the blur strengths (Gaussian σ, in pixels) exercise 04.1 sweeps
+BLUR_SIGMAS = (0.5, 1.0, 1.5, 2.0)
+
+
+def _first_below_real(densities: dict[float, float]) -> float:
+    """The first σ of ``densities`` ({σ: blurred density ÷ real density}) below 1, or inf."""
+    return next((s for s in sorted(densities) if densities[s] < 1.0), float("inf"))
+
+
+def _sigma_or_never(answer) -> float | None:
+    if isinstance(answer, str) and answer.strip().lower().rstrip(".") == "never":
+        return float("inf")
+    return _number(answer)
+
+
+def check_blur_density(prediction, measured, densities: dict[float, float]) -> bool:
+    """Exercise 04.1 (predict, run, explain): the first blur strength σ of :data:`BLUR_SIGMAS` at
+    which blurred real digits' density falls below real digits' (``"never"`` if none does).
+
+    Args:
+        prediction: the learner's guess, made before the sweep: a σ or ``"never"``.
+        measured: what the learner read off the sweep's table: a σ or ``"never"``.
+        densities: ``{σ: blurred density ÷ real density}``, the sweep the learner ran.
+    """
+    if prediction is None:
+        print("not yet: replace the None of `prediction` with your guess first (a σ from the list, or \"never\"), "
+              "before you run anything")
         return False
-    choice = str(answer).strip().lower()
-    hint = ("density asks 'does each image sit where real digits sit?', coverage asks 'is every kind of real "
-            "digit near some generated image?'")
-    if choice == "b":
-        hint = "five images cannot be near every kind of real digit. " + hint
-    return _verdict(choice == "a",
-                    "(a): each copy is a real digit, so density is near or above real digits', but five images cover almost none of the "
-                    "real digits' variety: coverage is low. The signature of collapse", hint)
+    if (guess := _sigma_or_never(prediction)) is None:
+        return False
+    if measured is None:
+        print("not yet: replace the None of `measured`: the first σ in the table whose density is below real digits' "
+              "(below 1), or \"never\"")
+        return False
+    if (value := _sigma_or_never(measured)) is None:
+        return False
+    exact = _first_below_real(densities)
+    said = "never" if np.isinf(exact) else f"σ = {exact:g}"
+    if value != exact:
+        hint = "Read the density column from the top: the first row below 1 is the answer"
+        if value in densities and densities[value] >= 1.0:
+            hint = f"at σ = {value:g} density is still {densities[value]:.2f} × real digits'. " + hint
+        elif value in densities:
+            hint = f"density is below real digits' at σ = {value:g}, but already at a smaller σ. " + hint
+        return _verdict(False, "", hint)
+    if np.isinf(guess) and not np.isinf(exact):
+        judged = ("you expected blur to fool density at any strength. Light blur does; heavy blur makes strokes "
+                  "so faint and wide that the images leave the real digits' manifold, and density falls")
+    elif guess == exact:
+        judged = "your prediction was right"
+    else:
+        judged = f"your prediction was {'too late' if guess > exact else 'too early'}"
+    peak = max(densities, key=densities.get)
+    return _verdict(True, f"you read it right: {said}. Density peaks at σ = {peak:g} ({densities[peak]:.2f} × real) "
+                          f"and then falls. Your prediction: {judged}. A metric that rewards a little blur and punishes "
+                          "a lot cannot be read as 'quality goes up': always look at coverage beside it", "")
+
+
+def _copier_story(copied: dict, real: dict) -> str:
+    """Which story of exercise 04.2 the scores of the copier tell: density near real (at least 0.8 of
+    it) or not, coverage near real (at least 0.8 of it) or not."""
+    density, coverage = copied["density"] >= 0.8 * real["density"], copied["coverage"] >= 0.8 * real["coverage"]
+    return {(True, False): "a", (True, True): "b", (False, False): "c"}.get((density, coverage), "none of them")
+
+
+def check_copier_story(prediction, measured, copied: dict, real: dict) -> bool:
+    """Exercise 04.2 (predict, run, explain): a generator that outputs copies of five reference
+    digits, over and over. The stories: (a) density near or above real digits', coverage low; (b)
+    both near real digits'; (c) both low.
+
+    Args:
+        prediction: the learner's guess before scoring the copier: ``"a"``, ``"b"`` or ``"c"``.
+        measured: the story the scores tell, read after running.
+        copied, real: the copier's and real digits' scores (``Lab.score_images``).
+    """
+    if prediction is None:
+        print('not yet: replace the None of `prediction` with your guess first ("a", "b" or "c"), before you run anything')
+        return False
+    if measured is None:
+        print('not yet: replace the None of `measured` with the story the printed scores tell ("a", "b" or "c")')
+        return False
+    guess, value = str(prediction).strip().lower().strip("()."), str(measured).strip().lower().strip("().")
+    story = _copier_story(copied, real)
+    numbers = (f"density {copied['density'] / real['density']:.2f} × real digits', coverage "
+               f"{copied['coverage'] / real['coverage']:.3f} × theirs")
+    if value != story:
+        hint = (f"the scores say {numbers}. Density asks 'does each image sit where real digits sit?', coverage asks "
+                "'is every kind of real digit near some generated image?'")
+        if value == "b":
+            hint = "five images cannot be near every kind of real digit: " + hint
+        return _verdict(False, "", hint)
+    judged = "your prediction was right" if guess == story else (
+        "you expected variety to show: five images are near almost none of 5,000 real digits" if guess == "b" else
+        "you expected copies to look unrealistic: each copy *is* a real digit, so it sits where real digits sit")
+    return _verdict(True, f"({story}): {numbers}. Your prediction: {judged}. Fidelity without variety is the signature "
+                          "of collapse, and only a variety metric such as coverage sees it", "")
 
 
 def check_frechet_1d(answer) -> bool:
@@ -398,22 +482,52 @@ def check_frechet_1d(answer) -> bool:
 
 # --- notebook 05 -------------------------------------------------------------------------------
 
-def check_rising_metric(answer) -> bool:
-    """Exercise 05.1: a metric that *improves* under replace although the images get worse."""
-    if _missing(answer):
+#: the fresh share of exercise 05.1's mix run, and the generation it is read at
+FRESH_SHARE, FRESH_GENERATION = 0.2, 2
+
+
+def _gap_closed(mixed, replaced, control, metric: str = "latent_spread", generation: int = FRESH_GENERATION) -> float:
+    """The share of the gap between ``replaced`` and ``control`` (image runs) at ``generation`` that
+    ``mixed`` closes, on ``metric``: 0 = no better than replace, 1 = as good as the control."""
+    value = lambda run: float(run.metric(metric)[generation])
+    return (value(mixed) - value(replaced)) / (value(control) - value(replaced))
+
+
+def check_fresh_share(prediction, measured, mixed, replaced, control) -> bool:
+    """Exercise 05.1 (predict, run, explain): how much of the gap in latent spread between replace
+    and the real-only control, at generation 2, does ``mix:0.2`` (a fifth of every training set
+    fresh real digits) close? 0 = none, 1 = all.
+
+    Args:
+        prediction: the learner's guess before the run, a share between 0 and 1.
+        measured: the share read off the run's table.
+        mixed, replaced, control: the ``mix:0.2``, ``replace`` and ``real-only`` runs
+            (:class:`~collapselab.images.photocopier.ImageRun`).
+    """
+    if (both := _prediction_and_measurement(prediction, measured, "a share between 0 and 1",
+                                            "the share of the gap that mix:0.2 closes, from the table")) is None:
         return False
-    name = str(answer).strip().lower().rstrip(".!")
-    named = {m for m in ("precision", "density") if m in name}
-    if named and not any(m in name for m in ("coverage", "recall", "fd", "entropy", "spread", "diversity")):
-        name = " and ".join(sorted(named, key=("precision", "density").index))
-    hint = ("look for a curve in the figures above that moves the 'better' way while FD and coverage get worse, "
-            "and remember which calibration set of notebook 04 scored *above* real digits on it")
-    if name in ("coverage", "recall", "fd", "class_entropy", "latent_spread", "pixel_diversity"):
-        hint = f"{name} gets worse under replace, as it should. " + hint
-    return _verdict(name in ("precision", "density", "precision and density"),
-                    f"{name}: fidelity metrics reward samples that land where many real digits' k-NN balls overlap, and "
-                    "blur moves them there (blurred real digits beat real ones on density in notebook 04). Watched "
-                    "alone, {name} would call collapse an improvement".replace("{name}", name), hint)
+    guess, value = both
+    exact = _gap_closed(mixed, replaced, control)
+    if abs(value - exact) > 0.01:
+        hint = ("the share is (mix - replace) / (control - replace), with each run's latent spread at generation "
+                f"{FRESH_GENERATION}: read it from the last column")
+        if abs(value - float(mixed.metric("latent_spread")[FRESH_GENERATION])) < 0.01:
+            hint = "that is mix:0.2's latent spread itself, not the share of the gap it closes. " + hint
+        return _verdict(False, "", hint)
+    lost = 1 - float(replaced.metric("latent_spread")[1])
+    if guess >= 0.8:
+        judged = ("you expected notebook 03's result to carry over, where 10 % fresh data held the Gaussian near the "
+                  "truth. There, copying lost about 1/M of the variance per generation; here replace loses "
+                  f"{lost:.0%} of the latent spread in its first generation, more than a fifth of fresh data can pull back")
+    elif abs(guess - exact) <= 0.15:
+        judged = "your prediction was close"
+    else:
+        judged = f"your prediction was {'too high' if guess > exact else 'too low'}"
+    return _verdict(True, f"you read it right: {exact:.2f}. Your prediction, {guess:g}: {judged}. Fresh data pulls "
+                          "each generation back in proportion to its share, the sampler's bias pushes it away by a "
+                          f"fixed amount ({lost:.0%} in replace's first generation): the share needed grows with the "
+                          "loss it must balance", "")
 
 
 def check_sampling_clock(answer, images: int = 30_000) -> bool:
