@@ -238,3 +238,19 @@ def test_claims_from_committed_results_can_be_shown_with_marks_and_their_values(
                 values=True, marks=True)
     assert capsys.readouterr().out.splitlines() == ["✓ the copy is blurrier  (measured 0.6; threshold 0.45)",
                                                     "✗ it got sharper  (measured -1; threshold 0)"]
+
+
+def test_the_protocol_study_claims_read_the_worst_seed_of_the_committed_file():
+    def rows(d2, tail, ppl):
+        return [{"distinct_2": d, "gen0_log_ppl_p95": t, "gen0_log_ppl_p50": 0.0, "real_perplexity": p}
+                for d, t, p in zip(d2, tail, ppl)]
+
+    arms = {"unprompted, T = 0.5": rows([0.5, 0.1], [0.08, 0.04], [6.4, 7.0]),
+            "prompted, T = 0.5": rows([0.5, 0.2], [0.08, 0.02], [6.4, 7.0]),
+            "prompted, beam 5": rows([0.05, 0.05], [0.03, 0.03], [6.4, 11.0]),
+            "prompted, T = 0.5, 4x steps, best checkpoint": rows([0.5, 0.3], [0.08, 0.09], [6.5, 7.5]),
+            "real-only, 4x steps, best checkpoint": rows([0.9, 0.9], [0.15, 0.15], [6.5, 5.9])}
+    result = {"runs": [{"arm": arm, "seed": s, "rows": r} for arm, r in arms.items() for s in (20, 21)]}
+    found = claims.protocol_study(result)
+    assert [c.holds for c in found] == [True, False, False, True, True, True]
+    assert found[1].value == 0.6 and round(found[2].value, 6) == 1.125 and found[3].value == 0.1

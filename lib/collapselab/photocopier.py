@@ -206,7 +206,8 @@ def run(config: PhotocopierConfig, family: Family, *, progress: bool | str = Tru
 
     def fit(data, step: policies.Step):
         state = trained_state(config, family, step.generation, data)
-        step.record(losses=[float(v) for v in state["losses"]])
+        step.record(losses=[float(v) for v in state["losses"]],
+                    **{k: v for k, v in state.items() if k not in ("weights", "losses")})   # e.g. a selected step
         return family.load(config, state)
 
     def sample(model, n: int, step: policies.Step):

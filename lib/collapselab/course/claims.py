@@ -532,3 +532,50 @@ def language(runs: dict, real_text: dict) -> list[Claim]:
               f"under generation 0 is smaller at generation {g} than at generation 0",
               spread_gen0[low_name][-1] < spread_gen0[low_name][0], spread_gen0[low_name][-1] / spread_gen0[low_name][0], 1.0),
     ]
+
+
+# --- notebook 07: the protocol study (committed results) -------------------------------------------
+
+#: the committed protocol study (``python benchmarks/protocol_study.py``)
+PROTOCOL_STUDY = RESULTS / "protocol-study.json"
+
+
+def protocol_study(result: dict) -> list[Claim]:
+    """Claims about the protocol study of notebook 07 (:func:`collapselab.text.photocopier.protocol_study`),
+    from its committed result file (``result``: the parsed JSON). Each must hold on every seed of the
+    file; its value is the worst seed's. Written, with their thresholds, after exploring seed 0 and
+    before any of seeds 20-24 ran."""
+    runs: dict[str, dict[int, list[dict]]] = {}
+    for r in result["runs"]:
+        runs.setdefault(r["arm"], {})[int(r["seed"])] = r["rows"]
+    seeds = sorted(runs["prompted, T = 0.5"])
+    last = lambda arm, s, k: runs[arm][s][-1][k]
+    first = lambda arm, s, k: runs[arm][s][0][k]
+    g = len(runs["prompted, T = 0.5"][seeds[0]]) - 1
+    sampled = ("unprompted, T = 0.5", "prompted, T = 0.5", "prompted, T = 0.5, 4x steps, best checkpoint")
+    longer, control = "prompted, T = 0.5, 4x steps, best checkpoint", "real-only, 4x steps, best checkpoint"
+    tail = lambda row: row["gen0_log_ppl_p95"] - row["gen0_log_ppl_p50"]
+
+    def worst(values, largest=True):
+        return max(values) if largest else min(values)
+
+    d2 = {arm: [last(arm, s, "distinct_2") / first(arm, s, "distinct_2") for s in seeds] for arm in sampled}
+    tails = [tail(runs[arm][s][-1]) / tail(runs[arm][s][0]) for arm in sampled for s in seeds]
+    beam = [first("prompted, beam 5", s, "distinct_2") / first("prompted, T = 0.5", s, "distinct_2") for s in seeds]
+    rise = [runs[longer][s][1]["real_perplexity"] / runs[longer][s][0]["real_perplexity"] - 1 for s in seeds]
+    fall = [runs[control][s][1]["real_perplexity"] / runs[control][s][0]["real_perplexity"] - 1 for s in seeds]
+    return [
+        claim(f"prompted, T = 0.5: distinct-2 at generation {g} below half of generation 0's (prompts do not stop the "
+              "collapse into repetition)", worst(d2["prompted, T = 0.5"]) < 0.5, worst(d2["prompted, T = 0.5"]), 0.5),
+        claim(f"prompted, T = 0.5, 4x steps, best checkpoint: distinct-2 at generation {g} below half of generation 0's",
+              worst(d2[longer]) < 0.5, worst(d2[longer]), 0.5),
+        claim(f"no sampled arm grows a long upper tail: the gap between the 95th percentile and the median of its text's "
+              f"log-perplexity under generation 0 is smaller at generation {g} than at generation 0",
+              worst(tails) < 1, worst(tails), 1.0),
+        claim("prompted, beam 5: generation 0 writes fewer than a quarter of the distinct word pairs that sampling "
+              "at T = 0.5 writes (beam search is degenerate for this model)", worst(beam) < 0.25, worst(beam), 0.25),
+        claim("4x steps, best checkpoint: real-text perplexity rises at generation 1 under replace",
+              worst(rise, largest=False) > 0, worst(rise, largest=False), 0.0),
+        claim("4x steps, best checkpoint: real-text perplexity falls at generation 1 in the real-only control",
+              worst(fall) < 0, worst(fall), 0.0),
+    ]

@@ -84,17 +84,24 @@ def windows(rows: torch.Tensor, config: LMConfig, gen: torch.Generator):
         yield chunk[:, :-1], chunk[:, 1:]
 
 
-def train(model: CharGRU, rows: torch.Tensor, steps: int, lr: float, config: LMConfig, seed: int) -> list[float]:
+def train(model: CharGRU, rows: torch.Tensor, steps: int, lr: float, config: LMConfig, seed: int, *,
+          validation: torch.Tensor | None = None, every: int = 0) -> list[float]:
     """Train ``model`` in place for ``steps`` steps on passages ``rows`` ``(n, PASSAGE)``; returns
-    the training loss (nats per character) of every step. Deterministic under ``seed``."""
+    the training loss (nats per character) of every step. Deterministic under ``seed``.
+
+    With real ``validation`` text (token ids ``(n,)``) and ``every > 0``, the model is scored on it
+    every ``every`` steps (and after the last), and the checkpoint with the lowest validation loss
+    is kept (Shumailov et al.'s best checkpoint on real validation data); ``model.selected_step``
+    then says which step that was."""
     if rows.ndim != 2 or rows.shape[1] < config.seq_len + 1 or len(rows) == 0:
         raise ValueError(f"rows must be a (passages, length >= {config.seq_len + 1}) tensor, got {tuple(rows.shape)}")
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     schedule = one_cycle(optimizer, lr, steps * config.batch_size, config.batch_size, 1)
     batches = windows(rows, config, generator(seed))
     losses = []
+    best = (math.inf, 0, None)
     model.train()
-    for _ in range(steps):
+    for step in range(1, steps + 1):
         x, y = next(batches)
         logits, _ = model(x)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
@@ -106,7 +113,15 @@ def train(model: CharGRU, rows: torch.Tensor, steps: int, lr: float, config: LMC
         losses.append(loss.item())
         if not math.isfinite(losses[-1]):
             raise FloatingPointError(f"language-model training diverged (loss {losses[-1]}); lower the learning rate")
+        if validation is not None and every > 0 and (step % every == 0 or step == steps):
+            score = nll(model, validation)
+            model.train()
+            if score < best[0]:
+                best = (score, step, {k: v.clone() for k, v in model.state_dict().items()})
     model.eval()
+    if best[2] is not None:
+        model.load_state_dict(best[2])
+        model.selected_step = best[1]
     return losses
 
 
@@ -194,3 +209,83 @@ def sample(model: CharGRU, n: int, start: int, *, temperature: float = 1.0, seed
             out.append(x)
     text = torch.cat(out, dim=1)  # (streams, per_stream * length)
     return text.reshape(streams * per_stream, length)[:n]
+
+
+def _banned(history: torch.Tensor, vocab: int, no_repeat: int) -> torch.Tensor | None:
+    """``(streams, vocab)`` True where writing that character would repeat a ``no_repeat``-gram
+    already in ``history`` ``(streams, t)`` (the no-repeat rule of beam decoders), or None."""
+    k = no_repeat
+    if k < 2 or history.shape[1] < k:
+        return None
+    grams = history.unfold(1, k - 1, 1)[:, :-1]                # (streams, t - k + 1, k - 1): grams with a successor
+    last = history[:, -(k - 1):]                                  # (streams, k - 1)
+    match = (grams == last[:, None, :]).all(dim=2)                # (streams, t - k + 1)
+    following = history[:, k - 1:]                                # the character after each gram
+    banned = torch.zeros(history.shape[0], vocab, dtype=torch.bool)
+    rows, cols = torch.nonzero(match, as_tuple=True)
+    banned[rows, following[rows, cols]] = True
+    return banned
+
+
+@torch.no_grad()
+def continue_prompts(model: CharGRU, prompts: torch.Tensor, *, length: int = PASSAGE, temperature: float = 1.0,
+                     beams: int = 1, no_repeat: int = 0, seed: int = 0) -> torch.Tensor:
+    """``(n, length)`` continuations of real ``prompts`` ``(n, P)`` (token ids): the model reads each
+    prompt, then writes ``length`` characters after it (the prompt itself is not returned).
+
+    ``beams = 1`` samples at ``temperature`` (0 = greedy); ``beams > 1`` is beam search (as in
+    Shumailov et al.'s released code, which uses 5 beams): the ``beams`` likeliest continuations
+    are kept at every character and the likeliest at the end is returned; it is deterministic and
+    ignores ``temperature``. ``no_repeat = k >= 2`` forbids writing a character that would repeat a
+    k-character run already in the prompt or the continuation (a character-level stand-in for the
+    released code's repetition penalty, which at the character level would penalise every letter
+    already seen)."""
+    if prompts.ndim != 2 or prompts.shape[1] < 1 or len(prompts) == 0:
+        raise ValueError(f"prompts must be a (passages, length >= 1) tensor of token ids, got {tuple(prompts.shape)}")
+    length = check_int("length", length, minimum=1)
+    beams = check_int("beams", beams, minimum=1)
+    no_repeat = check_int("no_repeat", no_repeat, minimum=0)
+    temperature = check_temperature(temperature)
+    gen = generator(check_seed("seed", seed, MAX_TORCH_SEED))
+    model.eval()
+    vocab = model.embed.num_embeddings
+    n = len(prompts)
+    logits, h = model(prompts)
+    logits = logits[:, -1]
+    history = prompts.clone()
+    if beams == 1:
+        out = []
+        for _ in range(length):
+            banned = _banned(history, vocab, no_repeat)
+            if banned is not None:
+                logits = logits.masked_fill(banned, float("-inf"))
+            if temperature == 0:
+                x = logits.argmax(dim=1, keepdim=True)
+            else:
+                x = torch.multinomial(F.softmax(logits / temperature, dim=1), 1, generator=gen)
+            out.append(x)
+            history = torch.cat([history, x], dim=1)
+            logits, h = model(x, h)
+            logits = logits[:, -1]
+        return torch.cat(out, dim=1)
+    # beam search: streams are (prompt, beam) pairs; every beam of a prompt starts identical, so only
+    # the first counts at the start
+    history = history.repeat_interleave(beams, dim=0)
+    h = h.repeat_interleave(beams, dim=1)
+    logp = F.log_softmax(logits, dim=1).repeat_interleave(beams, dim=0)
+    score = torch.full((n, beams), float("-inf"))
+    score[:, 0] = 0.0
+    offset = (torch.arange(n) * beams)[:, None]
+    for _ in range(length):
+        banned = _banned(history, vocab, no_repeat)
+        if banned is not None:
+            logp = logp.masked_fill(banned, float("-inf"))
+        candidates = (score[:, :, None] + logp.view(n, beams, vocab)).view(n, beams * vocab)
+        score, index = candidates.topk(beams, dim=1)
+        parent = (offset + torch.div(index, vocab, rounding_mode="floor")).reshape(-1)
+        x = (index % vocab).reshape(-1, 1)
+        history = torch.cat([history[parent], x], dim=1)
+        logits, h = model(x, h[:, parent])
+        logp = F.log_softmax(logits[:, -1], dim=1)
+    best = score.argmax(dim=1)
+    return history.view(n, beams, -1)[torch.arange(n), best, -length:]

@@ -29,6 +29,7 @@ Metrics per generation (:mod:`collapselab.text.metrics` for the word-level ones)
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -74,6 +75,14 @@ class TextRunConfig(photocopier.PhotocopierConfig):
             part; default :data:`REAL_PASSAGES`), which is also the number of passages every
             generation writes for the next. The passages after them are the pool of fresh real
             text, so ``n_real`` must leave some.
+        prompted: write *continuations of real prompts* (:func:`lm.continue_prompts`; each real
+            passage generation 0 fine-tuned on is one prompt, and only the continuation is kept, as
+            in Shumailov et al.'s code) instead of unprompted text.
+        beams: beam search with this many beams (1 = sample at ``temperature``); prompted only.
+        no_repeat: forbid repeating a run of this many characters (0 = off); prompted only.
+        select_every: every this many fine-tuning steps, score the model on the first half of the
+            held-out text and keep the best checkpoint (0 = keep the last); the real-text perplexity
+            is then measured on the second half only, text no choice was made on.
     """
 
     generations: int = GENERATIONS
@@ -81,6 +90,10 @@ class TextRunConfig(photocopier.PhotocopierConfig):
     temperature: float = 1.0
     lm: lm.LMConfig = lm.LMConfig()
     n_real: int = REAL_PASSAGES
+    prompted: bool = False
+    beams: int = 1
+    no_repeat: int = 0
+    select_every: int = 0
 
     FAMILY = "text"
     CACHE_VERSION = 2
@@ -95,6 +108,21 @@ class TextRunConfig(photocopier.PhotocopierConfig):
         self._set("temperature", lm.check_temperature(self.temperature))
         if not isinstance(self.lm, lm.LMConfig):
             raise WrongTypeError(f"lm must be a collapselab.text.lm.LMConfig, got {self.lm!r}")
+        if not isinstance(self.prompted, bool):
+            raise WrongTypeError(f"prompted must be True or False, got {self.prompted!r}")
+        self._set("beams", check_int("beams", self.beams, minimum=1))
+        self._set("no_repeat", check_int("no_repeat", self.no_repeat, minimum=0))
+        self._set("select_every", check_int("select_every", self.select_every, minimum=0))
+        if not self.prompted and (self.beams > 1 or self.no_repeat):
+            raise ValueError("beams and no_repeat apply to prompted writing only: set prompted=True, or leave them "
+                             f"at 1 and 0 (got beams={self.beams}, no_repeat={self.no_repeat})")
+
+    def writing(self) -> dict:
+        """How each generation writes, for cache keys: empty for the default (unprompted sampling),
+        so the caches of runs made before these options existed stay valid."""
+        if not self.prompted:
+            return {}
+        return {"prompted": True, "beams": self.beams, "no_repeat": self.no_repeat}
 
     def base_key(self) -> dict:
         """The cache key of the pre-trained model (shared by every run with this seed)."""
@@ -109,8 +137,11 @@ class TextRunConfig(photocopier.PhotocopierConfig):
         generations add the temperature their training text was written at."""
         key = {"pretrained": self.base_key(), "finetune": [self.lm.finetune_steps, self.lm.finetune_lr],
                "n_real": self.n_real}
+        if self.select_every:
+            key["select_every"] = self.select_every
         if generation > 0:
             key["temperature"] = self.temperature
+            key.update(self.writing())
         return key
 
 
@@ -191,30 +222,53 @@ class TextLab(photocopier.Family):
         self.check(config)
         return self.real[: config.n_real], recursion.FreshPool(self.real[config.n_real:])
 
+    def validation_and_test(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The held-out text cut in two halves: ``(validation, test)`` token ids, for runs that pick a
+        checkpoint on real text (``select_every``): the choice is made on one, perplexity on the other."""
+        half = len(self.heldout) // 2
+        return self.heldout[:half], self.heldout[half:]
+
     def train(self, config: TextRunConfig, generation: int, rows: torch.Tensor) -> dict:
-        """The pre-trained model fine-tuned on ``rows`` for ``lm.finetune_steps`` steps."""
+        """The pre-trained model fine-tuned on ``rows`` for ``lm.finetune_steps`` steps (keeping the
+        best checkpoint on the validation half when ``config.select_every``)."""
         model = self.base(config)
+        validation = self.validation_and_test()[0] if config.select_every else None
         losses = lm.train(model, rows, config.lm.finetune_steps, config.lm.finetune_lr, config.lm,
-                          seed=config.seed_for("train", generation))
-        return {"weights": model.state_dict(), "losses": losses}
+                          seed=config.seed_for("train", generation), validation=validation, every=config.select_every)
+        state = {"weights": model.state_dict(), "losses": losses}
+        if config.select_every:
+            state["selected_step"] = model.selected_step
+        return state
 
     def load(self, config: TextRunConfig, state: dict) -> lm.CharGRU:
         return self._model(config, state)
 
+    def write(self, config: TextRunConfig, model: lm.CharGRU, n: int, seed: int) -> torch.Tensor:
+        """``n`` passages written by ``model`` the way ``config`` says: unprompted samples, or
+        continuations of the first ``n`` real passages (cycled if ``n`` is larger)."""
+        if not config.prompted:
+            return lm.sample(model, n, self.start, temperature=config.temperature, seed=seed)
+        prompts = self.real[torch.arange(n) % config.n_real]
+        return lm.continue_prompts(model, prompts, temperature=config.temperature, beams=config.beams,
+                                   no_repeat=config.no_repeat, seed=seed)
+
     def sample(self, config: TextRunConfig, model: lm.CharGRU, n: int, seed: int) -> torch.Tensor:
-        return lm.sample(model, n, self.start, temperature=config.temperature, seed=seed)
+        return self.write(config, model, n, seed)
 
     def sampling_key(self, config: TextRunConfig) -> dict:
-        return {"temperature": config.temperature}
+        return {"temperature": config.temperature, **config.writing()}
 
     def evaluation_key(self, config: TextRunConfig) -> dict:
-        return {"eval": config.n_eval, "rare": RARE_MAX_COUNT, "temperature": config.temperature}
+        key = {"eval": config.n_eval, "rare": RARE_MAX_COUNT, "temperature": config.temperature, **config.writing()}
+        if config.select_every:
+            key["perplexity_on"] = "test half"
+        return key
 
     def score(self, config: TextRunConfig, model: lm.CharGRU, step: policies.Step, seed: int) -> dict:
         """Every metric of the module docstring, on ``n_eval`` passages written at the run's
         temperature (generation 0, ``step.history.models[0]``, scores their perplexity)."""
-        rows = lm.sample(model, config.n_eval, self.start, temperature=config.temperature, seed=seed)
-        heldout = lm.nll(model, self.heldout)
+        rows = self.write(config, model, config.n_eval, seed)
+        heldout = lm.nll(model, self.validation_and_test()[1] if config.select_every else self.heldout)
         reference = step.history.models[0]
         gen0_perplexity = [math.exp(v) for v in lm.passage_nll(reference, rows).tolist()]
         return {
@@ -281,3 +335,32 @@ def language(seed: int = 0, *, root=None, lab: TextLab | None = None, progress: 
     """Run (or load from the cache) every arm of :func:`arms` for ``seed``."""
     lab = lab or TextLab(root)
     return {name: run(config, lab, progress=progress) for name, config in arms(seed).items()}
+
+
+#: the seeds of the protocol study (:func:`protocol_study`): never used by any claim before it
+PROTOCOL_SEEDS = (20, 21, 22, 23, 24)
+
+
+def protocol_study(seed: int = 20) -> dict[str, TextRunConfig]:
+    """Notebook 07's protocol study: does the low-temperature result move when the writing and the
+    training come closer to Shumailov et al.'s? Every arm is ``replace`` at :data:`LOW_TEMPERATURE`
+    or its decoder, and differs from the one before it in one thing:
+
+    * ``unprompted, T = 0.5``: notebook 07's own low-temperature arm;
+    * ``prompted, T = 0.5``: continuations of real prompts (the paper writes continuations of its
+      training blocks);
+    * ``prompted, beam 5``: the paper's decoder, 5-beam search, with a character-level stand-in for
+      its repetition penalty (no 12-character run may repeat: about three words);
+    * ``prompted, T = 0.5, 4x steps, best checkpoint``: 160 fine-tuning steps instead of 40, keeping the
+      checkpoint best on real validation text (the paper trains for epochs and keeps the best);
+    * ``real-only, 4x steps, best checkpoint``: its control, fresh real text each generation.
+    """
+    base = TextRunConfig(seed=seed, temperature=LOW_TEMPERATURE)
+    longer = base.changed(lm=dataclasses.replace(base.lm, finetune_steps=4 * base.lm.finetune_steps), select_every=20)
+    return {
+        "unprompted, T = 0.5": base,
+        "prompted, T = 0.5": base.changed(prompted=True),
+        "prompted, beam 5": base.changed(prompted=True, beams=5, no_repeat=12),
+        "prompted, T = 0.5, 4x steps, best checkpoint": longer.changed(prompted=True),
+        "real-only, 4x steps, best checkpoint": longer.changed(policy="real-only", temperature=1.0),
+    }
