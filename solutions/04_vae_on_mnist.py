@@ -16,9 +16,9 @@ def exercise_1(densities):
 
 
 def exercise_2(copied, real):
-    """Predict, run, explain: perfect copies of five reference digits. Each copy sits where real
-    digits sit (density near real's), but five images are near almost none of the real digits
-    (coverage low): (a). ``copied`` and ``real`` are the scores the notebook's cell prints; the
+    """Predict, run, explain: perfect copies of 50 real digits the reference set does not hold.
+    Each copy sits where real digits sit (density near real's), but 50 images are near only a few
+    of the 5,000 real digits (coverage low): (a). ``copied`` and ``real`` are the scores the notebook's cell prints; the
     measured story is read from them as in the checker (each metric near real: at least 0.8 of it).
     Returns (prediction, measured)."""
     density, coverage = copied["density"] >= 0.8 * real["density"], copied["coverage"] >= 0.8 * real["coverage"]

@@ -220,17 +220,17 @@ def test_the_findings_box_marks_this_runs_verdicts_beside_the_confirmed_effects(
              claims.claim("the ruler works", True, sanity=True), claims.claim("the scale works", False, sanity=True)]
     assert claims.findings_box(found, "05", root=tmp_path) is False
     assert capsys.readouterr().out.splitlines() == [
-        "Findings (✓ held in this run; [min, max] over 3 confirmation seeds):",
-        "✓ the copy is blurrier",
-        "    0.6 [0.5, 0.7], threshold 0.45; fragile (margin 0.5 seed spreads)",
-        "✓ it got sharper",
-        "    1.67 [0.9, 2.1], threshold 1; FAILED on 1 of 3 seeds",
+        "Findings (✓ held in this run; seeds: mean [min, max] over 3 confirmation seeds):",
+        "✓ the copy is blurrier (this run: 0.6)",
+        "    seeds: 0.6 [0.5, 0.7], threshold 0.45; fragile (worst seed 0.5 SD from it)",
+        "✓ it got sharper (this run: 2)",
+        "    seeds: 1.67 [0.9, 2.1], threshold 1; FAILED on 1 of 3 seeds",
         "Instruments: 1 of 2 sanity checks pass; FAILED: the scale works"]
     # a finding that fails in this run is marked, and one never confirmed says so
     assert claims.findings_box([claims.claim("the copy is blurrier", False, 0.4, 0.45),
                                 claims.claim("a new claim", True, 1.0, 0.5)], "05", root=tmp_path) is False
     out = capsys.readouterr().out
-    assert "✗ the copy is blurrier\n" in out and "✓ a new claim\n    not confirmed yet" in out
+    assert "✗ the copy is blurrier (this run: 0.4)\n" in out and "✓ a new claim (this run: 1)\n    not confirmed yet" in out
 
 
 def test_claims_from_committed_results_can_be_shown_with_marks_and_their_values(capsys):

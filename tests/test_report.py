@@ -21,7 +21,7 @@ def test_a_table_right_aligns_its_columns(capsys):
     assert capsys.readouterr().out.splitlines() == ["      run   fd", "  replace  301", "real-only  118"]
 
 
-def test_the_ratio_heatmap_prints_each_sets_score_divided_by_real_digits():
+def test_the_ratio_heatmap_prints_each_sets_score_against_real_digits_below_1_meaning_worse():
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -31,7 +31,8 @@ def test_the_ratio_heatmap_prints_each_sets_score_divided_by_real_digits():
               "blurred": {"fd": 160.0, "coverage": 0.45}}
     fig, ax = plt.subplots()
     image = ratio_heatmap(ax, scores, ["fd", "coverage"])
-    assert [t.get_text() for t in ax.texts] == ["1", "500", "80", "1", "1e-3", "0.5"]
-    assert image.get_array()[0, 1] == 3.0                    # ×500 is shown at the clip, ×8
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["fd (lower is better)", "coverage"]
+    # FD is inverted (real ÷ set), so that below 1 is worse than real in every row
+    assert [t.get_text() for t in ax.texts] == ["1", "2e-3", "0.013", "1", "1e-3", "0.5"]
+    assert image.get_array()[0, 1] == -3.0                   # ÷500 is shown at the clip, ÷8
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["fd (inverted: real ÷ set)", "coverage"]
     plt.close(fig)

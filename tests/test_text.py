@@ -262,3 +262,45 @@ def test_the_real_reference_scores_held_out_text_as_real_words(lab):
 def test_a_run_asking_for_more_real_passages_than_exist_is_refused(lab):
     with pytest.raises(ValueError, match=f"n_real must be < {len(lab.real)}"):
         tx.run(tiny(n_real=len(lab.real)), lab, progress=False)
+
+
+def test_prompted_continuations_follow_their_prompt_and_beam_search_is_deterministic():
+    import torch
+    from collapselab.text import lm
+
+    model = lm.new_model(20, lm.LMConfig(), seed=0)
+    prompts = torch.randint(20, (6, 30), generator=torch.Generator().manual_seed(0))
+    sampled = lm.continue_prompts(model, prompts, length=40, seed=1)
+    assert sampled.shape == (6, 40) and sampled.dtype == torch.long
+    assert torch.equal(sampled, lm.continue_prompts(model, prompts, length=40, seed=1))
+    beam = lm.continue_prompts(model, prompts, length=40, beams=3, seed=1)
+    assert torch.equal(beam, lm.continue_prompts(model, prompts, length=40, beams=3, seed=99))   # no randomness
+
+
+@pytest.mark.parametrize("beams", [1, 4])
+def test_the_no_repeat_rule_leaves_no_run_of_that_length_twice(beams):
+    import torch
+    from collapselab.text import lm
+
+    model = lm.new_model(8, lm.LMConfig(), seed=0)
+    prompts = torch.randint(8, (5, 10), generator=torch.Generator().manual_seed(0))
+    written = lm.continue_prompts(model, prompts, length=60, temperature=0.0, beams=beams, no_repeat=4)
+    for prompt, row in zip(prompts.tolist(), written.tolist()):
+        text = prompt + row
+        grams = [tuple(text[i:i + 4]) for i in range(len(text) - 3)]
+        assert len(grams) == len(set(grams))
+
+
+def test_beams_and_no_repeat_without_prompts_are_refused_with_what_to_do():
+    from collapselab.text import photocopier
+
+    with pytest.raises(ValueError, match="prompted writing only: set prompted=True"):
+        photocopier.TextRunConfig(beams=5)
+
+
+def test_the_default_writing_leaves_the_cache_keys_of_earlier_runs_unchanged():
+    from collapselab.text import photocopier
+
+    config = photocopier.TextRunConfig(seed=3)
+    assert config.writing() == {} and "select_every" not in config.shared_key(1)
+    assert photocopier.TextRunConfig(prompted=True).shared_key(1)["prompted"] is True

@@ -101,3 +101,31 @@ def test_the_policy_figure_shows_the_chosen_policy_against_replace():
 def test_an_unknown_policy_is_refused_with_the_choices_named():
     with pytest.raises(ValueError, match="replace, accumulate"):
         widgets.policy_figure("photocopy")
+
+
+@pytest.fixture(scope="module")
+def text_lab():
+    from collapselab.text import photocopier
+
+    return photocopier.TextLab()
+
+
+def untrained(lab):
+    from collapselab.text import lm
+
+    return lm.new_model(lab.tokenizer.size, lm.LMConfig(), seed=0)
+
+
+def test_the_temperature_slider_writes_and_scores_a_passage_without_a_browser(text_lab):
+    shown = widgets.temperature_sample(untrained(text_lab), text_lab, 0.0, passages=20)
+    assert set(shown) == {"passage", "distinct_2", "repetition", "real_word_share"}
+    assert len(shown["passage"]) == 256 and 0 <= shown["distinct_2"] <= 1
+    # the same settings write the same text; another temperature writes another
+    assert widgets.temperature_sample(untrained(text_lab), text_lab, 0.0, passages=20) == shown
+    assert widgets.temperature_sample(untrained(text_lab), text_lab, 1.0, passages=20)["passage"] != shown["passage"]
+
+
+def test_the_temperature_figure_draws_each_metric_against_real_text(text_lab):
+    fig = widgets.temperature_figure(untrained(text_lab), text_lab, temperatures=(0.0, 1.0), passages=20)
+    assert len(fig.axes) == 3 and all(len(ax.lines) == 2 for ax in fig.axes)   # the model's line and real text's
+    plt.close(fig)

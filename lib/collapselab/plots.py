@@ -99,13 +99,16 @@ def reference_lines(ax, real: float | None = None, noise: float | None = None, *
 
 def ratio_heatmap(ax, scores: dict[str, dict], metrics: list[str], *, reference: str = "real",
                   lower_is_better: tuple[str, ...] = ("fd",)):
-    """Every set's metrics divided by the ``reference`` set's, as a heatmap: rows are ``metrics``,
-    columns the sets of ``scores`` ({set name: {metric: value}}). Colour is log₂ of the ratio (white
-    at 1, "as good as real"; the scale is clipped at ×1/8 and ×8), so values that span decades stay
-    readable; each cell prints the ratio. A metric in ``lower_is_better`` (FD) is marked so in its
-    row label. Returns the image, for a colour bar."""
+    """Every set's metrics compared with the ``reference`` set's, as a heatmap: rows are ``metrics``,
+    columns the sets of ``scores`` ({set name: {metric: value}}), each cell the set's score ÷ the
+    reference's, except for a metric in ``lower_is_better`` (FD), whose row is the reference's ÷ the
+    set's, so that in every row a value below 1 is worse than real. Colour is log₂ of the ratio
+    (white at 1, "as real"; clipped at ×1/8 and ×8), so values that span decades stay readable;
+    each cell prints the ratio. Returns the image, for a colour bar."""
     names = list(scores)
-    ratios = np.array([[float(scores[s][m]) / float(scores[reference][m]) for s in names] for m in metrics])
+    ratio = lambda s, m: (float(scores[reference][m]) / float(scores[s][m]) if m in lower_is_better
+                          else float(scores[s][m]) / float(scores[reference][m]))
+    ratios = np.array([[ratio(s, m) for s in names] for m in metrics])
     shown = np.log2(np.clip(ratios, 1 / 8, 8))
     image = ax.imshow(shown, cmap="PuOr", vmin=-3, vmax=3, aspect="auto")
     for i, row in enumerate(ratios):
@@ -113,7 +116,7 @@ def ratio_heatmap(ax, scores: dict[str, dict], metrics: list[str], *, reference:
             text = "0" if r == 0 else f"{r:.0f}" if r >= 100 else f"{r:.2g}" if r >= 0.01 else f"{r:.0e}".replace("e-0", "e-")
             ax.text(j, i, text, ha="center", va="center", fontsize=8, color="white" if abs(shown[i, j]) > 2.2 else "black")
     ax.set_xticks(range(len(names)), names)
-    ax.set_yticks(range(len(metrics)), [m + (" (lower is better)" if m in lower_is_better else "") for m in metrics])
+    ax.set_yticks(range(len(metrics)), [m + (" (inverted: real ÷ set)" if m in lower_is_better else "") for m in metrics])
     ax.tick_params(length=0)
     ax.grid(False)
     return image

@@ -172,20 +172,20 @@ def _sig(x: float) -> str:
 
 def findings_box(found: Iterable[Claim], notebook: str, root: Path = RESULTS) -> bool:
     """The Findings box that ends a rewritten notebook: one line per finding, marked ✓ where it
-    held in *this* run and ✗ where it did not, each followed by its effect as the committed
+    held in *this* run and ✗ where it did not, with the value it measured here (a machine's own
+    digits: tests/nbval_sanitize.cfg masks it, so the notebook tests compare only the mark), each followed by its effect as the committed
     confirmation table measured it (mean [min, max] over seeds none of the claims was written
     with, and "fragile" where the worst seed is within :data:`FRAGILE` seed spreads of the
-    threshold); then one line for the sanity checks, naming any that failed. The numbers come
-    from committed files and the marks from claims that hold on every seed, so the box is the same
-    on every machine. Returns whether every claim held here and every finding was confirmed."""
+    threshold, in standard deviations across seeds); then one line for the sanity checks, naming
+    any that failed. Returns whether every claim held here and every finding was confirmed."""
     found = list(found)
     table = confirmation(notebook, root)
     seeds_seen = sorted({int(s) for by_seed in table.values() for s in by_seed})
-    print(f"Findings (✓ held in this run; [min, max] over {len(seeds_seen)} confirmation seeds):")
+    print(f"Findings (✓ held in this run; seeds: mean [min, max] over {len(seeds_seen)} confirmation seeds):")
     ok = True
     for c in (c for c in found if not c.sanity):
         ok &= c.holds
-        print(f"{'✓' if c.holds else '✗'} {c.text}")
+        print(f"{'✓' if c.holds else '✗'} {c.text}" + ("" if c.value is None else f" (this run: {_sig(c.value)})"))
         runs = table.get(c.text, {})
         values = [r["value"] for r in runs.values() if r.get("value") is not None]
         held = sum(r["holds"] for r in runs.values())
@@ -194,14 +194,16 @@ def findings_box(found: Iterable[Claim], notebook: str, root: Path = RESULTS) ->
             print("    not confirmed yet: run benchmarks/claims.py on new seeds")
             continue
         ok &= held == len(runs)
-        line = f"    {_sig(np.mean(values))} [{_sig(min(values))}, {_sig(max(values))}]" if values else "   "
+        line = "   "
+        if values:
+            line = f"    seeds: {_sig(np.mean(values))} [{_sig(min(values))}, {_sig(max(values))}]"
         line += f", {_threshold_text(c.threshold)}"
         if held < len(runs):
             line += f"; FAILED on {len(runs) - held} of {len(runs)} seeds"
         else:
             room = margin(values, c.threshold)
             if room is not None and room < FRAGILE:
-                line += f"; fragile (margin {_sig(room)} seed spreads)"
+                line += f"; fragile (worst seed {_sig(room)} SD from it)"
         print(line)
     checks = [c for c in found if c.sanity]
     if checks:

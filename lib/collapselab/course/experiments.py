@@ -212,6 +212,53 @@ def long_run_results(path: Path = LONG_RUN_RESULTS) -> LongRuns:
     return LongRuns(rows, raw["provenance"])
 
 
+# --- notebook 07: the protocol study (committed) -------------------------------------------------
+
+#: notebook 07's committed protocol study (``python benchmarks/protocol_study.py``)
+PROTOCOL_STUDY_RESULTS = LONG_RUN_RESULTS.with_name("protocol-study.json")
+
+
+@dataclass
+class ProtocolStudy:
+    """The committed protocol study of notebook 07 (:func:`collapselab.text.photocopier.protocol_study`):
+    ``result`` is the file as parsed; ``arms`` the arm names in the order they were run."""
+
+    result: dict
+
+    @property
+    def arms(self) -> list[str]:
+        return list(dict.fromkeys(r["arm"] for r in self.result["runs"]))
+
+    def series(self, arm: str, key: str) -> np.ndarray:
+        """``(seeds, generations + 1)``: ``key`` per generation for every seed of ``arm``; ``"tail"``
+        is the 95th percentile of the written text's log-perplexity under generation 0 minus its median."""
+        value = ((lambda row: row["gen0_log_ppl_p95"] - row["gen0_log_ppl_p50"]) if key == "tail"
+                 else (lambda row: row[key]))
+        return np.array([[value(row) for row in r["rows"]] for r in self.result["runs"] if r["arm"] == arm])
+
+    def band(self, arm: str, key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Mean, min and max over seeds of :meth:`series`, per generation."""
+        values = self.series(arm, key)
+        return values.mean(0), values.min(0), values.max(0)
+
+    def pretrained_test_half(self) -> list[float]:
+        """Per seed, the pre-trained model's perplexity on the held-out text's test half."""
+        return [v["test_half_perplexity"] for v in self.result["pretrained"].values()]
+
+    def generation_zero_test_half(self, arm: str = "prompted, T = 0.5, 4x steps, best checkpoint") -> list[float]:
+        """Per seed, generation 0's perplexity on the test half, for an arm that picks its checkpoint."""
+        return [float(v) for v in self.series(arm, "real_perplexity")[:, 0]]
+
+
+def protocol_study_results(path: Path = PROTOCOL_STUDY_RESULTS) -> ProtocolStudy:
+    """Read notebook 07's committed protocol study; a clear error if the file is missing."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: it is committed with the course (git checkout it), or "
+                                "regenerate it with: python benchmarks/protocol_study.py (about 40 minutes on 2 cores)")
+    return ProtocolStudy(json.loads(path.read_text()))
+
+
 # --- notebook 06: can curated synthetic data help? ----------------------------------------------
 
 #: the two small real sets of the curated-synthetic experiment: very scarce and scarce real data

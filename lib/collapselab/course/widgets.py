@@ -4,7 +4,8 @@ ipywidgets wrapper that needs a running kernel.
 Every widget here has a *static fallback*: the same drawing function called once with fixed
 settings, so a stored notebook and the website still show the point. The callbacks (``step``,
 ``reset``, the drawing functions) are unit-tested without a browser (``tests/test_widgets.py``);
-only :meth:`NextGeneration.show` and the ``*_explorer`` functions touch ipywidgets.
+only :meth:`NextGeneration.show` and the ``*_explorer`` functions touch ipywidgets. Notebook 07's
+temperature slider (:func:`temperature_explorer`) writes text with a trained model on every move.
 """
 
 from __future__ import annotations
@@ -225,3 +226,51 @@ def policy_explorer():
 
     return _explorer(policy_figure, policy=widgets.Dropdown(options=EXPLORER_POLICIES, value="mix", description="policy"),
                      fresh_fraction=widgets.FloatSlider(0.1, min=0.0, max=1.0, step=0.05, description="fresh (mix)"))
+
+
+# --- notebook 07: the temperature slider -----------------------------------------------------------
+
+def temperature_sample(model, lab, temperature: float, passages: int = 300, seed: int = 0) -> dict:
+    """What ``model`` (a :class:`~collapselab.text.lm.CharGRU`) writes at ``temperature``:
+    ``passages`` passages of 256 characters (about 0.5 s per 300 on 2 cores), scored by ``lab``
+    (a :class:`~collapselab.text.photocopier.TextLab`). Returns ``{"passage": the first passage's
+    text, "distinct_2", "repetition", "real_word_share"}`` (see :mod:`collapselab.text.metrics`)."""
+    from ..text import lm
+
+    rows = lm.sample(model, check_int("passages", passages, minimum=1), lab.start, temperature=temperature, seed=seed)
+    words = lab.words_of(rows)
+    return {"passage": lab.decode(rows[:1])[0],
+            **{k: float(words[k]) for k in ("distinct_2", "repetition", "real_word_share")}}
+
+
+def temperature_figure(model, lab, temperatures=(0.0, 0.3, 0.5, 0.7, 1.0, 1.3), passages: int = 300,
+                       seed: int = 0) -> plt.Figure:
+    """The static fallback of :func:`temperature_explorer`: distinct-2, repetition and the share of
+    real words in ``passages`` passages written at each of ``temperatures``, against the same amount
+    of real held-out text (dashed)."""
+    shown = [temperature_sample(model, lab, t, passages, seed) for t in temperatures]
+    real = lab.real_reference(passages)
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.2), layout="constrained")
+    for ax, (key, title) in zip(axes, (("distinct_2", "distinct-2: unique word pairs / all"),
+                                       ("repetition", "repetition within a passage"),
+                                       ("real_word_share", "share of real words"))):
+        ax.plot(temperatures, [s[key] for s in shown], "o-", color=OKABE_ITO[0], label="written by the model")
+        ax.axhline(real[key], color="0.4", ls="--", label="real text")
+        ax.set(xlabel="sampling temperature", title=title, ylim=(0, None))
+    axes[0].legend(fontsize=8)
+    fig.suptitle("No temperature writes like real text: colder repeats itself, hotter invents words", fontweight="bold")
+    return fig
+
+
+def temperature_explorer(model, lab):
+    """A temperature slider on ``model``: every move writes 300 new passages and shows the first
+    one with its distinct-2, repetition and share of real words (needs ipywidgets and a kernel)."""
+    import ipywidgets as widgets
+
+    def show(temperature=1.0):
+        s = temperature_sample(model, lab, temperature)
+        print(f"T = {temperature:.1f} | distinct-2 {s['distinct_2']:.2f} | repetition {s['repetition']:.3f} | "
+              f"real words {s['real_word_share']:.0%}\n\n{s['passage']}")
+
+    return widgets.interact(show, temperature=widgets.FloatSlider(value=1.0, min=0.0, max=1.5, step=0.1,
+                                                                  description="temperature"))

@@ -1,0 +1,79 @@
+"""Notebook 07's committed protocol study is what the pipeline makes, says where it came from, and
+decides its pre-registered claims as the notebook says.
+
+``benchmarks/results/protocol-study.json`` (``python benchmarks/protocol_study.py``, about 40 minutes
+on two cores) holds the five arms of :func:`collapselab.text.photocopier.protocol_study` on seeds
+20-24: prompted writing, beam search, and longer fine-tuning with the best checkpoint on real
+validation text. Its six claims were committed (b01c231) after exploring seed 0 and before any of
+seeds 20-24 ran.
+"""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from collapselab.course import claims, experiments
+from collapselab.text import photocopier
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def study():
+    return experiments.protocol_study_results()
+
+
+def test_the_study_covers_every_arm_and_seed_with_every_generation(study):
+    expected = {(name, seed) for seed in photocopier.PROTOCOL_SEEDS for name in photocopier.protocol_study(seed)}
+    assert {(r["arm"], r["seed"]) for r in study.result["runs"]} == expected
+    for r in study.result["runs"]:
+        assert [row["generation"] for row in r["rows"]] == list(range(photocopier.GENERATIONS + 1))
+    assert set(study.result["pretrained"]) == {str(s) for s in photocopier.PROTOCOL_SEEDS}
+
+
+def test_the_arms_that_pick_a_checkpoint_record_the_step_they_kept(study):
+    for r in study.result["runs"]:
+        picked = "best checkpoint" in r["arm"]
+        assert all(("selected_step" in row) == picked for row in r["rows"]), r["arm"]
+        if picked:
+            assert all(1 <= row["selected_step"] <= 160 for row in r["rows"])
+
+
+def test_the_file_says_what_made_it_where_and_when(study):
+    for invocation in study.result["provenance"]:
+        assert invocation["command"].startswith("python benchmarks/protocol_study.py")
+        for needed in ("commit", "machine", "threads", "torch", "date", "seconds"):
+            assert invocation[needed] not in (None, "", "unknown"), needed
+    assert "protocol-study.json" in (ROOT / "benchmarks" / "results" / "README.md").read_text()
+
+
+def test_every_pre_registered_claim_of_the_study_held_on_every_seed(study):
+    found = claims.protocol_study(study.result)
+    assert len(found) == 6 and [c.text for c in found if not c.holds] == []
+
+
+@pytest.mark.slow
+def test_a_slice_regenerated_from_a_cold_cache_agrees_with_the_committed_study(study, tmp_path):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import claims as claims_script
+    import protocol_study
+
+    out, arm, seed = tmp_path / "slice.json", "prompted, T = 0.5", photocopier.PROTOCOL_SEEDS[0]
+    assert protocol_study.main(["--seeds", str(seed), "--arms", arm, "--generations", "1", "--out", str(out),
+                                "--data-root", str(claims_script.fresh_data_root())]) == 0
+    (new,) = experiments.protocol_study_results(out).result["runs"]
+    (old,) = [r for r in study.result["runs"] if r["arm"] == arm and r["seed"] == seed]
+    for a, b in zip(new["rows"], old["rows"][:2]):
+        # another CPU code path writes slightly different text: within the claims' tolerances
+        assert a["real_perplexity"] == pytest.approx(b["real_perplexity"], rel=0.03), a["generation"]
+        assert a["distinct_2"] == pytest.approx(b["distinct_2"], abs=0.06), a["generation"]
+
+
+def test_a_study_slice_with_an_unknown_arm_is_refused_before_any_work(capsys):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import protocol_study
+
+    with pytest.raises(SystemExit) as exit_:
+        protocol_study.main(["--arms", "greedy"])
+    assert exit_.value.code == 2 and "unknown arm(s) greedy" in capsys.readouterr().err
