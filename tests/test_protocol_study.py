@@ -18,6 +18,13 @@ from collapselab.text import photocopier
 
 ROOT = Path(__file__).resolve().parents[1]
 
+#: the pre-registered claims that did not hold on every seed of the committed study, reported as
+#: failed in notebook 07 and benchmarks/results/README.md (seed 24's 4x-steps arm: tail ratio 1.07)
+FAILED_PROTOCOL_STUDY: list[str] = [
+    "no sampled arm grows a long upper tail: the gap between the 95th percentile and the median of its text's "
+    "log-perplexity under generation 0 is smaller at generation 4 than at generation 0",
+]
+
 
 @pytest.fixture(scope="module")
 def study():
@@ -48,9 +55,9 @@ def test_the_file_says_what_made_it_where_and_when(study):
     assert "protocol-study.json" in (ROOT / "benchmarks" / "results" / "README.md").read_text()
 
 
-def test_every_pre_registered_claim_of_the_study_held_on_every_seed(study):
+def test_the_pre_registered_claims_decide_as_committed_and_the_notebook_reports(study):
     found = claims.protocol_study(study.result)
-    assert len(found) == 6 and [c.text for c in found if not c.holds] == []
+    assert len(found) == 6 and [c.text for c in found if not c.holds] == FAILED_PROTOCOL_STUDY
 
 
 @pytest.mark.slow
