@@ -222,7 +222,7 @@ def test_the_findings_box_marks_this_runs_verdicts_beside_the_confirmed_effects(
     assert capsys.readouterr().out.splitlines() == [
         "Findings (✓ held in this run; seeds: mean [min, max] over 3 confirmation seeds):",
         "✓ the copy is blurrier (this run: 0.6)",
-        "    seeds: 0.6 [0.5, 0.7], threshold 0.45; fragile (worst seed 0.5 SD from it)",
+        "    seeds: 0.6 [0.5, 0.7], threshold 0.45; fragile (worst seed 0.5 standard deviations from it)",
         "✓ it got sharper (this run: 2)",
         "    seeds: 1.67 [0.9, 2.1], threshold 1; FAILED on 1 of 3 seeds",
         "Instruments: 1 of 2 sanity checks pass; FAILED: the scale works"]

@@ -92,3 +92,12 @@ def test_every_exercise_links_to_its_worked_solution(path):
     markdown = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
     for n in range(1, len(exercise_cells(nb)) + 1):
         assert f"(../solutions/{solutions.name})" in markdown and f"`exercise_{n}`" in markdown
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_test_machinery_is_in_cell_tags_not_in_the_code_a_learner_reads(path):
+    """A cell whose output nbval must not compare (a trained model's numbers, a widget) carries the
+    tag ``nbval-ignore-output``; no code cell spells nbval's in-code markers."""
+    for cell in code_cells(load(path)):
+        source = "".join(cell["source"])
+        assert "NBVAL_" not in source, source[:80]

@@ -203,7 +203,7 @@ def findings_box(found: Iterable[Claim], notebook: str, root: Path = RESULTS) ->
         else:
             room = margin(values, c.threshold)
             if room is not None and room < FRAGILE:
-                line += f"; fragile (worst seed {_sig(room)} SD from it)"
+                line += f"; fragile (worst seed {_sig(room)} standard deviations from it)"
         print(line)
     checks = [c for c in found if c.sanity]
     if checks:

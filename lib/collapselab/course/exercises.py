@@ -620,6 +620,10 @@ def check_closest_temperature(prediction, measured, distinct_2: dict[float, floa
                                             "the temperature whose distinct-2 is nearest the real text's")) is None:
         return False
     guess, value = both
+    if guess not in distinct_2:
+        print(f"not yet: `prediction` must be one of the temperatures in the table ("
+              + ", ".join(f"{t:g}" for t in distinct_2) + f"), not {guess:g}")
+        return False
     exact = min(distinct_2, key=lambda t: abs(distinct_2[t] - real))
     if value != exact:
         hint = f"compare each row's distinct-2 with the real text's, {real:.2f}: the nearest wins"
@@ -640,7 +644,7 @@ def check_closest_temperature(prediction, measured, distinct_2: dict[float, floa
 
 
 def check_perplexity_factor(answer, before: float = 1.80, after: float = 2.10) -> bool:
-    """Exercise 07.1: the factor by which perplexity rises when the loss goes from ``before`` to
+    """Exercise 07.2: the factor by which perplexity rises when the loss goes from ``before`` to
     ``after`` nats per character."""
     if _missing(answer) or (value := _number(answer)) is None:
         return False
@@ -658,25 +662,28 @@ def check_perplexity_factor(answer, before: float = 1.80, after: float = 2.10) -
 
 
 def check_distinct_2(answer) -> bool:
-    """Exercise 07.2: distinct-2 of "the king the king the queen"."""
+    """Exercise 07.3: distinct-2 of "the king the king the queen"."""
     if _missing(answer) or (value := _number(answer)) is None:
         return False
     from ..text import metrics as text_metrics
 
     exact = text_metrics.distinct_n("the king the king the queen", 2)
-    hint = ("list the word pairs in order: (the king), (king the), (the king), ...; distinct-2 = unique pairs / "
-            "all pairs")
+    hint = ("list the word pairs in order: (the king), (king the), (the king), ...; distinct-2 = different pairs / "
+            "all pairs (a pair seen twice counts once)")
     if abs(value - text_metrics.distinct_n("the king the king the queen", 1)) < 1e-3:
         hint = "0.5 is distinct-1 (3 unique words of 6). " + hint
     elif abs(value - 2 / 5) < 1e-3:
         hint = "0.4 is the share of pairs that *repeat* an earlier one. " + hint
+    elif abs(value - 1 / 5) < 1e-3:
+        hint = ("0.2 counts only the pairs that occur once; a pair seen twice still counts, once, as one "
+                "different pair. " + hint)
     return _verdict(abs(value - exact) < 1e-3,
                     f"{exact:.1f}: 5 word pairs, 3 of them different; a text that keeps repeating itself scores low",
                     hint)
 
 
 def check_word_vanishes(answer, share: float = 1 / 24_000, words: int = 24_000) -> bool:
-    """Exercise 07.3: the chance that a word with frequency ``share`` is not among ``words`` words."""
+    """Exercise 07.4: the chance that a word with frequency ``share`` is not among ``words`` words."""
     if _missing(answer) or (value := _number(answer)) is None:
         return False
     exact = float((1 - share) ** words)

@@ -6,7 +6,7 @@ runs of letters (and inner apostrophes, as in ``o'er`` or ``'tis``), lower-cased
 =====================  ==================================================================  ==========
 metric                 what it measures                                                    better
 =====================  ==================================================================  ==========
-``distinct_n``         unique word n-grams / all word n-grams (Li et al. 2016): variety    near real
+``distinct_n``         different word n-grams / all word n-grams (Li et al. 2016): variety    near real
 ``repetition_rate``    share of word n-grams in a passage that repeat an earlier n-gram    near real
                        of the *same* passage: loops such as "the king, the king, the king"
 ``real_word_share``    share of generated words that occur in the real text: spelling      higher
