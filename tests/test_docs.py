@@ -84,3 +84,15 @@ def test_the_instructor_guide_answers_every_check_your_understanding_question(le
     section = guide.split(f"### {lesson.number} · ", 1)[1].split("\n### ", 1)[0]
     answered = re.findall(r"^- \*\*Q(\d)\.", section, flags=re.M)
     assert numbers and answered == numbers
+
+
+@pytest.mark.parametrize("lesson", course.LESSONS, ids=lambda lesson: lesson.number)
+def test_a_notebook_links_to_markdown_only_where_the_website_has_that_page(lesson):
+    """The website builds README.md and docs/*.md; a link from a lesson to any other .md file breaks
+    its build (Sphinx: myst.xref_missing), so name such files as code instead."""
+    (path,) = (ROOT / "notebooks").glob(f"{lesson.number}_*.ipynb")
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    text = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    pages = {"README.md", *(f"docs/{p.name}" for p in (ROOT / "docs").glob("*.md"))}
+    for target in re.findall(r"\]\(\.\./([^)#]+\.md)(?:#[^)]*)?\)", text):
+        assert target in pages, f"{path.name} links ../{target}, which the website does not build"
