@@ -37,19 +37,21 @@ def _number(answer) -> float | None:
     return value
 
 
-def _prediction_and_measurement(prediction, measured, guess_is: str, measure_by: str):
-    """For a predict-run-explain exercise: ``(guess, value)`` as floats, or None after a ``not yet``
-    that asks for the prediction first (``guess_is``: what it is) and then the measurement
-    (``measure_by``: how to get it)."""
+def _prediction_and_measurement(prediction, measured, guess_is: str, measure_by: str, parse=None):
+    """For a predict-run-explain exercise: ``(guess, value)``, each read by ``parse`` (default: as a
+    float; a parser prints its own ``not yet`` and returns None on a bad answer), or None after a
+    ``not yet`` that asks for the prediction first (``guess_is``: what it is) and then the
+    measurement (``measure_by``: how to get it)."""
+    parse = parse or _number
     if prediction is None:
         print(f"not yet: replace the None of `prediction` with your guess first ({guess_is}), before you run anything")
         return None
-    if (guess := _number(prediction)) is None:
+    if (guess := parse(prediction)) is None:
         return None
     if measured is None:
         print(f"not yet: replace the None of `measured`: {measure_by}")
         return None
-    if (value := _number(measured)) is None:
+    if (value := parse(measured)) is None:
         return None
     return guess, value
 
@@ -392,18 +394,12 @@ def check_blur_density(prediction, measured, densities: dict[float, float]) -> b
         measured: what the learner read off the sweep's table: a σ or ``"never"``.
         densities: ``{σ: blurred density ÷ real density}``, the sweep the learner ran.
     """
-    if prediction is None:
-        print("not yet: replace the None of `prediction` with your guess first (a σ from the list, or \"never\"), "
-              "before you run anything")
+    if (both := _prediction_and_measurement(
+            prediction, measured, 'a σ from the list, or "never"',
+            "the first σ in the table whose density is below real digits' (below 1), or \"never\"",
+            parse=_sigma_or_never)) is None:
         return False
-    if (guess := _sigma_or_never(prediction)) is None:
-        return False
-    if measured is None:
-        print("not yet: replace the None of `measured`: the first σ in the table whose density is below real digits' "
-              "(below 1), or \"never\"")
-        return False
-    if (value := _sigma_or_never(measured)) is None:
-        return False
+    guess, value = both
     exact = _first_below_real(densities)
     said = "never" if np.isinf(exact) else f"σ = {exact:g}"
     if value != exact:
