@@ -6,14 +6,15 @@ runs of letters (and inner apostrophes, as in ``o'er`` or ``'tis``), lower-cased
 =====================  ==================================================================  ==========
 metric                 what it measures                                                    better
 =====================  ==================================================================  ==========
-``distinct_n``         different word n-grams / all word n-grams (Li et al. 2016): variety    near real
+``distinct_n``         different word n-grams / all word n-grams (Li et al. 2016):         near real
+                       variety
 ``repetition_rate``    share of word n-grams in a passage that repeat an earlier n-gram    near real
-                       of the *same* passage: loops such as "the king, the king, the king"
+                       of the *same* passage, loops like "the king, the king, the king"
 ``real_word_share``    share of generated words that occur in the real text: spelling      higher
 ``distinct_real``      how many different real words appear: the vocabulary in use         higher
 ``rare_words_used``    how many different *rare* real words (seen at most ``k`` times in   higher
                        the real text) appear: the Zipf tail of notebook 02
-``long_words_used``    how many different real words of at least 8 letters appear         higher
+``long_words_used``    how many different real words of at least 8 letters appear          higher
 ``names_used``         how many different real speakers (``GLOUCESTER:``) appear           higher
 =====================  ==================================================================  ==========
 
