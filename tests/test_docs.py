@@ -96,3 +96,18 @@ def test_a_notebook_links_to_markdown_only_where_the_website_has_that_page(lesso
     pages = {"README.md", *(f"docs/{p.name}" for p in (ROOT / "docs").glob("*.md"))}
     for target in re.findall(r"\]\(\.\./([^)#]+\.md)(?:#[^)]*)?\)", text):
         assert target in pages, f"{path.name} links ../{target}, which the website does not build"
+
+
+def test_the_readme_quotes_each_notebooks_own_time_and_level_and_a_total_that_adds_up():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = dict((n, (int(s), int(w), lvl)) for n, s, w, lvl in
+                re.findall(r"^\| (\d\d) · [^|]+\| (\d+) min \| (\d+) min \| (★+) \|$", readme, flags=re.M))
+    lessons = [lesson for lesson in course.LESSONS if lesson.number != "00"]
+    assert sorted(rows) == [lesson.number for lesson in lessons]
+    for lesson in lessons:
+        cells = json.loads((ROOT / "notebooks" / lesson.filename).read_text(encoding="utf-8"))["cells"]
+        first = "".join(cells[0]["source"])
+        (said,) = re.findall(r"About (\d+) minutes self-paced \((\d+) in a workshop\) · level (★+)", first)
+        assert (int(said[0]), int(said[1]), said[2]) == rows[lesson.number], lesson.number
+    hours = float(re.search(r"plan on about (\d+) hours", readme).group(1))
+    assert abs(sum(s for s, _, _ in rows.values()) / 60 - hours) <= 0.5

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from collapselab.course import lessons as course, exercises
+from collapselab.course import lessons as course, exercises, experiments
 
 SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions"
 
@@ -45,10 +45,28 @@ class Run:
 
 #: notebook 05's mix:0.2, replace and real-only runs (latent spread by generation, seed 0)
 FRESH_RUNS = (Run(1.0, 0.897, 0.821), Run(1.0, 0.856, 0.737, 0.629), Run(1.0, 0.99, 0.994, 0.99))
+
+
+class FDRun:
+    """Stands for an image run: its FD per generation."""
+
+    def __init__(self, *fd):
+        self.fd = fd
+
+    def metric(self, name):
+        assert name == "fd"
+        return np.array(self.fd)
+
+
+#: notebook 06's accumulate-subsample, accumulate and replace runs (FD by generation, seed 0)
+SUBSAMPLE_RUNS = (FDRun(114.3, 142.3, 164.7), FDRun(114.3, 137.9, 157.0), FDRun(114.3, 183.9, 245.2))
+#: notebook 06's committed long runs (exercise 06.3 reads them)
+LONG = experiments.long_run_results()
 #: notebook 07's generation 0 (seed 0) at T = 0.3, 0.7, 1.0: distinct-2 of 300 passages, and real text's
 TEMPERATURE_RUN = ({0.3: 0.235, 0.7: 0.722, 1.0: 0.907}, 0.74)
 #: the inputs a solution takes from its notebook's run cell
-SOLUTION_INPUTS = {("04", 1): (BLUR_SWEEP,), ("04", 2): COPIER_SCORES, ("05", 1): FRESH_RUNS, ("07", 1): TEMPERATURE_RUN}
+SOLUTION_INPUTS = {("04", 1): (BLUR_SWEEP,), ("04", 2): COPIER_SCORES, ("05", 1): FRESH_RUNS,
+                   ("06", 2): SUBSAMPLE_RUNS, ("06", 3): (LONG,), ("07", 1): TEMPERATURE_RUN}
 
 # (notebook, exercise, checker with its settings, the classic wrong answers)
 EXERCISES = [
@@ -76,7 +94,9 @@ EXERCISES = [
      [(0.3, 0.821), (0.3, 0.084)]),                                                 # the spread itself; the difference
     ("05", 2, exercises.check_sampling_clock, [1 / 30_000**0.5, 1 / 9999]),          # 1/√M; the 10,000-image clock
     ("06", 1, exercises.check_real_share, [1 / 10, 0.5**10]),
-    ("06", 2, exercises.check_policy_choice, ["mix:0.5", "real-only", "detector-filter:0.5", "replace"]),
+    ("06", 2, lambda answer: exercises.check_subsample_share(*(answer or (None, None)), *SUBSAMPLE_RUNS),
+     [(0.9, 164.7), (0.9, 0.326)]),                                                 # its FD itself; accumulate's row
+    ("06", 3, lambda answer: exercises.check_matching_dose(answer, LONG), [1 / 11, 0.1, 0.5]),  # accumulate's real share
     ("07", 1, lambda answer: exercises.check_closest_temperature(*(answer or (None, None)), *TEMPERATURE_RUN),
      [(1.0, 1.0), (0.7, 0.3)]),                                                     # the model's own T; the lowest
     ("07", 2, exercises.check_perplexity_factor, [2.10 / 1.80, 0.3, 1.3]),          # ratio of losses; difference; 1 + x
@@ -114,9 +134,10 @@ def test_every_notebook_with_exercises_has_a_solutions_file():
     assert {p.name[:2] for p in SOLUTIONS.glob("[0-9][0-9]_*.py")} == with_exercises
 
 
-@pytest.mark.parametrize("check, answer", [(exercises.check_policy_choice, "Accumulate.")])
-def test_a_right_answer_in_other_words_is_accepted(check, answer, capsys):
-    assert verdict(capsys, check, answer).startswith("correct:")
+def test_a_learner_who_expects_a_fixed_size_set_to_collapse_like_replace_is_told_what_is_in_it(capsys):
+    said = verdict(capsys, lambda a: exercises.check_subsample_share(*a, *SUBSAMPLE_RUNS), (0.9, 0.385))
+    assert said.startswith("correct: you read it right: 0.39") and "collapse like replace" in said
+    assert "measured 0.33 in this run" in said
 
 
 def test_a_sampled_frechet_distance_is_told_it_is_close_and_asked_for_the_exact_value(capsys):

@@ -577,23 +577,92 @@ def check_real_share(answer, generation: int = 10) -> bool:
                     "the set, and that is what keeps accumulation from collapsing", hint)
 
 
-def check_policy_choice(answer) -> bool:
-    """Exercise 06.2: no fresh human data, no provenance, a detector at chance: which policy?"""
-    if _missing(answer):
+#: the generation exercise 06.2 reads accumulate-subsample's FD rise at
+SUBSAMPLE_GENERATION = 2
+
+
+def _fd_rise_share(run, replaced, generation: int = SUBSAMPLE_GENERATION) -> float:
+    """``run``'s FD rise from generation 0 to ``generation`` as a share of ``replaced``'s."""
+    rise = lambda r: float(r.metric("fd")[generation] - r.metric("fd")[0])
+    return rise(run) / rise(replaced)
+
+
+def check_subsample_share(prediction, measured, subsampled, accumulated, replaced) -> bool:
+    """Exercise 06.2 (predict, run, explain): Kazdan et al.'s ``accumulate-subsample`` keeps every
+    image so far but trains each generation on a random 10,000 of them, as many as replace. How
+    large is its FD rise by generation 2, as a share of replace's (0 = none, 1 = as much)?
+
+    Args:
+        prediction: the learner's guess before the run, a share (0 = no rise, 1 = replace's rise).
+        measured: the share read off the run's table.
+        subsampled, accumulated, replaced: the ``accumulate-subsample``, ``accumulate`` and
+            ``replace`` runs (:class:`~collapselab.images.photocopier.ImageRun`).
+    """
+    if (both := _prediction_and_measurement(prediction, measured, "a share: 0 = no rise, 1 = as much as replace",
+                                            "accumulate-subsample's share of replace's rise, from the table")) is None:
         return False
-    choice = str(answer).strip().lower().rstrip(".!")
-    hint = ("mixing needs fresh human data, a provenance filter needs labels of origin, and a detector at chance "
-            "filters at random; which policy needs none of them?")
-    if choice.startswith(("mix", "provenance", "real-only")):
-        hint = f"{choice} needs something this team does not have. " + hint
-    elif choice.startswith("detector"):
-        hint = "a detector at chance keeps generated and real images alike: it filters at random. " + hint
-    elif choice == "replace":
-        hint = "replace throws the original human data away: the photocopier of notebook 05. " + hint
-    ok = choice in ("accumulate", "accumulate (growing)")
-    return _verdict(ok, "accumulate: it needs neither fresh data nor labels of origin nor a working detector, only the "
-                        "discipline never to throw away the original human data (Gerstgrasser et al. 2024), and a "
-                        "training budget that grows with the data helps it further", hint)
+    guess, value = both
+    g = SUBSAMPLE_GENERATION
+    exact, kept = _fd_rise_share(subsampled, replaced, g), _fd_rise_share(accumulated, replaced, g)
+    if abs(value - exact) > 0.01:
+        hint = (f"the share is accumulate-subsample's FD rise (generation 0 to {g}) divided by replace's: "
+                "read it from the table's last column")
+        if abs(value - kept) < 0.01:
+            hint = "that is accumulate's row, not accumulate-subsample's. " + hint
+        elif abs(value - float(subsampled.metric("fd")[g])) < 0.5:
+            hint = "that is accumulate-subsample's FD itself, not its rise as a share of replace's. " + hint
+        return _verdict(False, "", hint)
+    if guess >= 0.75:
+        judged = ("you expected a training set of replace's size to collapse like replace. But what is *in* the set "
+                  "matters: a random 10,000 of everything so far holds, on average, the same share of real digits, "
+                  f"1/(g + 1), as accumulate's whole set")
+    elif abs(guess - exact) <= 0.15:
+        judged = "your prediction was close"
+    else:
+        judged = f"your prediction was {'too high' if guess > exact else 'too low'}"
+    return _verdict(True, f"you read it right: {exact:.2f}. Your prediction, {guess:g}: {judged}. Accumulate, training "
+                          f"on the whole pool with about the same steps, measured {kept:.2f} in this run: what protects "
+                          "is the mix of the training set, far more than its size. Over many generations Kazdan et al. "
+                          "(2024) find that subsampling degrades slowly, between the two", "")
+
+
+#: the fresh-data shares of the committed dose-response that exercise 06.3 compares with accumulate
+DOSE_SHARES = (0.1, 0.25, 0.5, 0.75)
+
+
+def _matching_dose(long) -> tuple[float, dict[float, float], float]:
+    """The dose of :data:`DOSE_SHARES` whose mean FD at the last generation (over the dose seeds)
+    is nearest accumulate's (fixed steps) over the same seeds; the dose means; accumulate's mean.
+    ``long``: :func:`~collapselab.course.experiments.long_run_results`."""
+    seeds = sorted(long.series("mix:0.1"))
+    end = lambda arm: float(np.mean([long.series(arm)[s][-1] for s in seeds]))
+    doses = {f: end(f"mix:{f:g}") for f in DOSE_SHARES}
+    kept = end("accumulate")
+    return min(doses, key=lambda f: abs(doses[f] - kept)), doses, kept
+
+
+def check_matching_dose(answer, long) -> bool:
+    """Exercise 06.3: which share of fresh real data in every training set (``mix:<f>``, f one of
+    :data:`DOSE_SHARES`) ends ten generations with an FD nearest accumulate's (fixed steps), in the
+    committed long runs (mean over the dose seeds)? ``long``:
+    :func:`~collapselab.course.experiments.long_run_results`."""
+    if _missing(answer) or (value := _number(answer)) is None:
+        return False
+    best, doses, kept = _matching_dose(long)
+    table = ", ".join(f"mix:{f:g} {fd:.0f}" for f, fd in doses.items())
+    hint = (f"average each mix arm's last-generation FD over its seeds and compare with accumulate's over the same "
+            f"seeds; the shares to choose from are {', '.join(f'{f:g}' for f in DOSE_SHARES)}")
+    if abs(value - 1 / 11) < 0.02:
+        hint = ("1/11 is accumulate's real share at generation 10 (exercise 1), so it seems the fair match; but "
+                "the runs say otherwise. " + hint)
+    elif abs(value - 0.5) < 1e-9:
+        hint = "mix:0.5 ends far below accumulate. " + hint
+    return _verdict(abs(value - best) < 1e-9,
+                    f"{best:g}: accumulate ends at FD {kept:.0f}, against {table}. Its real share at generation 10 is "
+                    f"only 1/11, yet it does as well as {best:.0%} fresh data in every set: its synthetic images come from "
+                    "every earlier generation, the first ones close to the data, while mix's come only from its "
+                    f"predecessor. With about the same steps, keeping the old data bought what fresh data at {best:.0%} of "
+                    "every set buys", hint)
 
 
 # --- notebook 07 -------------------------------------------------------------------------------
