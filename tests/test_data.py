@@ -235,3 +235,10 @@ def test_tensors_handed_out_earlier_stay_guarded_after_other_data_folders_were_l
     finally:
         first[:3] = saved
     data.verify_unchanged()
+
+
+def test_a_rooms_own_mirror_is_tried_first_and_the_official_ones_after_it(monkeypatch):
+    monkeypatch.delenv(data.MIRROR_ENV, raising=False)
+    assert data.mirrors(data.MNIST_MIRRORS, "x.gz") == [m + "x.gz" for m in data.MNIST_MIRRORS]
+    monkeypatch.setenv(data.MIRROR_ENV, "http://room.local/mnist")
+    assert data.mirrors(data.MNIST_MIRRORS, "x.gz")[:2] == ["http://room.local/mnist/x.gz", data.MNIST_MIRRORS[0] + "x.gz"]

@@ -118,7 +118,7 @@ def how_to_get_mnist(root: str | Path | None = None) -> str:
         "  2. without internet: put the four uncompressed files\n"
         f"     {', '.join(RAW_FILES)}\n"
         f"     into {raw_folder(root)} (from ../shared/mnist, gunzip each .gz file; see the README,\n"
-        "     'MNIST without internet')."
+        "     'Data without internet')."
     )
 
 
@@ -192,6 +192,18 @@ def verified_download(urls: list[str], path: Path, verify, *, gunzip: bool = Fal
 
 #: where the official MNIST files are served (torchvision's mirrors), gzipped
 MNIST_MIRRORS = ("https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/")
+#: the environment variable that names one more mirror, tried first: a folder URL that serves the
+#: four MNIST files gzipped (``train-images-idx3-ubyte.gz``, ...) and ``tinyshakespeare.txt`` (a
+#: room's own server, or a local folder in the tests); every file is still checked by its SHA-256
+MIRROR_ENV = "COLLAPSELAB_MIRROR"
+
+
+def mirrors(official: tuple[str, ...] | list[str], name: str) -> list[str]:
+    """The addresses to download ``name`` from: ``$COLLAPSELAB_MIRROR``'s first, if set, then the
+    ``official`` folder URLs, each joined with ``name``."""
+    own = os.environ.get(MIRROR_ENV, "").strip()
+    folders = ([own if own.endswith("/") else own + "/"] if own else []) + list(official)
+    return [folder + name for folder in folders]
 
 
 def _download(root: Path) -> None:
@@ -201,7 +213,7 @@ def _download(root: Path) -> None:
         if path.is_file():
             continue
         try:
-            verified_download([m + expected.name + ".gz" for m in MNIST_MIRRORS], path,
+            verified_download(mirrors(MNIST_MIRRORS, expected.name + ".gz"), path,
                               lambda raw, e=expected, p=path: _check_bytes(raw, p, e), gunzip=True)
         except OSError as exc:
             raise MNISTNotFoundError(how_to_get_mnist(root) + f"\n(the download failed: {exc})") from None

@@ -25,7 +25,7 @@ from pathlib import Path
 import torch
 
 from .._checks import check_int
-from ..data import data_root, verified_download
+from ..data import data_root, mirrors, verified_download
 
 CORPUS_FILE = "tinyshakespeare.txt"
 CORPUS_URL = "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt"
@@ -75,7 +75,8 @@ def _verify(raw: bytes, path: Path) -> str:
 
 def _download(path: Path) -> None:
     try:
-        verified_download([CORPUS_URL], path, lambda raw: _verify(raw, Path(CORPUS_URL)))
+        urls = mirrors([], CORPUS_FILE) + [CORPUS_URL]   # $COLLAPSELAB_MIRROR first, if set
+        verified_download(urls, path, lambda raw: _verify(raw, Path(CORPUS_URL)))
     except OSError as exc:
         raise TextNotFoundError(how_to_get_text(path.parent) + f"\n(the download failed: {exc})") from None
 

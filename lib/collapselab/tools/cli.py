@@ -2,6 +2,7 @@
 
     python -m collapselab run --generations 8 --policy replace real-only --seeds 0 1 --out results/
     python -m collapselab text --generations 8 --policy replace mix:0.1 accumulate --out text-results/
+    python -m collapselab fetch      # download and verify the data (MNIST, Tiny Shakespeare)
     python -m collapselab warm       # train and cache everything the notebooks need
     python -m collapselab student    # the student edition of the notebooks, in build/student/
     python -m collapselab site       # the course website, in build/site/html/
@@ -121,9 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _add_run_parser(sub)
     _add_text_parser(sub)
-    from . import site, student, warm
+    from . import fetch, site, student, warm
 
-    for name, module in (("site", site), ("student", student), ("warm", warm)):
+    for name, module in (("fetch", fetch), ("site", site), ("student", student), ("warm", warm)):
         module.add_parser(sub)
         COMMANDS[name] = module.run
     return parser

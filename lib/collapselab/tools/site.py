@@ -14,7 +14,8 @@ The site fetches nothing from the internet when a page loads, so it works offlin
 * MathJax 3 is served from the site itself (``_static/mathjax/``), copied from the
   ``django-static-mathjax`` package, which is a plain copy of the MathJax distribution (it needs
   no Django);
-* the README's Binder badge is replaced by a local copy (``site_assets/binder-badge.svg``);
+* the Binder and Colab badges (README and notebooks) are replaced by local copies
+  (``site_assets/binder-badge.svg``, ``colab-badge.svg``);
 * the ipywidgets JavaScript (from a CDN) is left out: progress bars are dropped and any other
   widget becomes a note pointing to the launch button, since a widget needs a running kernel.
 
@@ -49,19 +50,21 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from . import _owned
+from ..course import colab
 from ..course.lessons import LESSONS
 
 ROOT = Path(__file__).resolve().parents[3]
 OUT = ROOT / "build" / "site"
 TITLE = "Model Collapse Lab"
-REPOSITORY = "https://github.com/model-collapse-lab/model-collapse-lab"
-BRANCH = "main"
+REPOSITORY = "https://github.com/" + colab.REPO
+BRANCH = colab.BRANCH
 BINDERHUB = "https://mybinder.org"
 INSTALL_HINT = "pip install -r requirements.txt"
 
 ASSETS = Path(__file__).resolve().parent / "site_assets"
 # Remote images in the sources, and the local copies the site shows instead.
-LOCAL_IMAGES = {"https://mybinder.org/badge_logo.svg": ASSETS / "binder-badge.svg"}
+LOCAL_IMAGES = {"https://mybinder.org/badge_logo.svg": ASSETS / "binder-badge.svg",
+                "https://colab.research.google.com/assets/colab-badge.svg": ASSETS / "colab-badge.svg"}
 
 MATHJAX_PATH = "mathjax/tex-chtml.js"  # under _static/; MathJax finds its fonts and extensions beside it
 # The MathJax distribution's other bundles and its SVG output: not used by tex-chtml.js.
