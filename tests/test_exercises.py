@@ -137,7 +137,7 @@ def test_every_notebook_with_exercises_has_a_solutions_file():
 def test_a_learner_who_expects_a_fixed_size_set_to_collapse_like_replace_is_told_what_is_in_it(capsys):
     said = verdict(capsys, lambda a: exercises.check_subsample_share(*a, *SUBSAMPLE_RUNS), (0.9, 0.385))
     assert said.startswith("correct: you read it right: 0.39") and "collapse like replace" in said
-    assert "measured 0.33 in this run" in said
+    assert "close to accumulate's 0.33" in said and "Kazdan et al." in said
 
 
 def test_a_sampled_frechet_distance_is_told_it_is_close_and_asked_for_the_exact_value(capsys):
@@ -183,3 +183,14 @@ def test_the_clock_of_the_10000_image_run_is_named_as_such(capsys):
 def test_a_learner_who_expects_temperature_1_to_write_most_like_real_text_is_told_about_misspellings(capsys):
     said = verdict(capsys, lambda a: exercises.check_closest_temperature(*a, *TEMPERATURE_RUN), (1.0, 0.7))
     assert said.startswith("correct: you read it right: T = 0.7") and "misspelt words" in said
+
+
+def test_the_matching_dose_verdict_says_where_the_match_holds_and_what_the_runs_cannot_separate(capsys):
+    said = verdict(capsys, lambda a: exercises.check_matching_dose(a, LONG), 0.25)
+    assert said.startswith("correct: 0.25: at generation 10") and "do not separate them" in said
+    assert "2,500 in its 10,000" in said and "lower at 9 of the 9 generations before" in said
+
+
+def test_a_predict_first_cell_runs_nothing_until_the_prediction_is_written(capsys):
+    assert exercises.predicted(None) is False and "the experiment starts once you have predicted" in capsys.readouterr().out
+    assert exercises.predicted(0.4) is True and capsys.readouterr().out == ""
