@@ -55,6 +55,15 @@ def test_notebook_outputs_show_no_machine_paths(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_stored_output_anywhere_shows_a_python_warning_or_a_machine_path(path):
+    """Also inside the saved widget state, where a widget's own outputs are kept (a learner sees them)."""
+    text = path.read_text(encoding="utf-8")
+    assert not re.search(r"(User|Deprecation|Future|Runtime)Warning:", text)
+    path_shown = MACHINE_PATH.search(text)
+    assert not path_shown, text[max(path_shown.start() - 80, 0):path_shown.end() + 80]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_opens_with_objectives_and_closes_with_a_recap(path):
     markdown = ["".join(c["source"]) for c in load(path)["cells"] if c["cell_type"] == "markdown"]
     assert "Learning objectives" in markdown[0]

@@ -64,6 +64,7 @@ class NextGeneration:
         and every generation's fitted standard deviation so far."""
         fig = fig or plt.figure(figsize=(11, 3.6))
         fig.clear()
+        fig.set_layout_engine("constrained")  # (not tight_layout: under the course style it warns)
         left, right = fig.subplots(1, 2)
         x = np.linspace(-3.5, 3.5, 400)
         left.hist(self.data, bins=np.linspace(-3.5, 3.5, 29), density=True, color=OKABE_ITO[0], alpha=0.35,
@@ -81,7 +82,6 @@ class NextGeneration:
                   xlim=(-0.5, max(10, self.generation) + 0.5), title="every copy's standard deviation so far")
         right.xaxis.get_major_locator().set_params(integer=True)
         right.legend(fontsize=8)
-        fig.tight_layout()
         return fig
 
     def show(self):
@@ -164,7 +164,7 @@ def vanishing_figure(p: float = 0.002, sample_size: int = 500, generations: int 
     run = categorical.simulate_chains(np.array([p, 1 - p]), generations=generations, sample_size=sample_size,
                                       n_chains=chains, seed=seed)
     survived = run.alive[:, :, 0].mean(axis=1)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6), layout="constrained")
     m = np.unique(np.geomspace(1, max(10 * sample_size, 10 / p), 300).astype(int))
     lost = float(categorical.loss_probability(np.array([p]), sample_size)[0])
     left.semilogx(m, (1 - p) ** m, color=OKABE_ITO[0])
@@ -179,7 +179,6 @@ def vanishing_figure(p: float = 0.002, sample_size: int = 500, generations: int 
               title=f"after {generations} generations it survives in {survived[-1]:.0%} of chains")
     right.xaxis.get_major_locator().set_params(integer=True)
     right.legend(fontsize=8)
-    fig.tight_layout()
     return fig
 
 
