@@ -337,3 +337,30 @@ def test_each_notebook_launches_in_jupyterlab_on_binder(page, visits):
     binder = (f"{site.BINDERHUB}/v2/gh/model-collapse-lab/model-collapse-lab/{site.BRANCH}"
               f"?urlpath=lab/tree/{page.docname}.ipynb")
     assert binder in [link["href"] for link in visits(page).links]
+
+
+# --------------------------------------------------------------------------------------------
+# The workshop's slide deck (built into the site by the same command).
+
+
+def test_the_slides_are_a_short_reveal_deck_that_runs_offline_with_every_figure(browser, server):
+    from collapselab.tools import slides
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get_log("browser")
+    browser.get(server + "slides/index.html")
+    total = WebDriverWait(browser, 20).until(lambda b: b.execute_script("return window.Reveal && Reveal.getTotalSlides()"))
+    assert 6 <= total <= 10 and total == slides.slide_count()
+    figures = browser.execute_script("return Array.from(document.querySelectorAll('.slides img'))"
+                                     ".map(i => i.complete && i.naturalWidth > 0)")
+    assert len(figures) >= 5 and all(figures)
+    fetched = browser.execute_script("return performance.getEntriesByType('resource').map(r => r.name)")
+    assert fetched and [url for url in fetched if not url.startswith((server, "data:", "blob:"))] == []
+    assert not [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    text = browser.execute_script("return document.querySelector('.slides').innerText")
+    assert "Warning" not in text and "Traceback" not in text  # no stray output on a slide
+
+
+def test_the_slides_page_shows_the_deck(visits):
+    (page,) = [p for p in PAGES if p.docname == "docs/slides"]
+    assert any(urllib.parse.urldefrag(link["href"]).url.endswith("slides/index.html") for link in visits(page).links)

@@ -6,6 +6,7 @@
     python -m collapselab warm       # train and cache everything the notebooks need
     python -m collapselab student    # the student edition of the notebooks, in build/student/
     python -m collapselab site       # the course website, in build/site/html/
+    python -m collapselab slides     # the workshop's slide deck, in build/slides/ (works offline)
 
 ``run`` drives the image photocopier and ``text`` the language photocopier, for instructors who
 want more generations or seeds than a notebook should hold. Each writes, under ``--out``:
@@ -122,9 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _add_run_parser(sub)
     _add_text_parser(sub)
-    from . import fetch, site, student, warm
+    from . import fetch, site, slides, student, warm
 
-    for name, module in (("fetch", fetch), ("site", site), ("student", student), ("warm", warm)):
+    for name, module in (("fetch", fetch), ("site", site), ("slides", slides), ("student", student), ("warm", warm)):
         module.add_parser(sub)
         COMMANDS[name] = module.run
     return parser

@@ -16,6 +16,8 @@ The site fetches nothing from the internet when a page loads, so it works offlin
   no Django);
 * the Binder and Colab badges (README and notebooks) are replaced by local copies
   (``site_assets/binder-badge.svg``, ``colab-badge.svg``);
+* the workshop's slide deck (:mod:`collapselab.tools.slides`: reveal.js from npm, copied beside it)
+  is built into ``html/slides/``, and ``docs/slides.md`` shows it;
 * the ipywidgets JavaScript (from a CDN) is left out: progress bars are dropped and any other
   widget becomes a note pointing to the launch button, since a widget needs a running kernel.
 
@@ -147,7 +149,7 @@ def config() -> dict:
         "author": "Model Collapse Lab contributors",
         "copyright": "2026",
         "only_build_toc_files": True,  # the repository root is the source folder: build only the pages above
-        "exclude_patterns": ["build", "data", "lib", "tests", "benchmarks", "binder", ".*", "**/.ipynb_checkpoints"],
+        "exclude_patterns": ["build", "data", "lib", "tests", "benchmarks", "binder", "docs/deck", ".*", "**/.ipynb_checkpoints"],
         "execute": {"execute_notebooks": "off"},  # the notebooks are stored executed
         "html": {"favicon": (ASSETS / "favicon.svg").as_posix(),  # else browsers ask for /favicon.ico
                  "use_repository_button": True, "home_page_in_navbar": True, "use_multitoc_numbering": False},
@@ -354,6 +356,18 @@ def _checked(out: Path) -> list[str]:
     return [name for name in BUILT if not (legacy and name == NB_OUTPUT)]
 
 
+def _slides(html: Path) -> list[str]:
+    """Build the workshop's slide deck into ``html/slides/`` (``docs/slides.md`` shows it); the
+    problems, if it could not be built."""
+    from . import slides
+
+    try:
+        slides.build(html / "slides", force=True)  # html/ is this build's own, made from scratch
+    except slides.SlidesError as exc:
+        return [f"slides: {exc}"]
+    return []
+
+
 def build(root: Path = ROOT, out: Path = OUT, *, verbose: bool = False, force: bool = False) -> Path:
     """Build the site from scratch into ``out/html``; return the path of its ``index.html``.
 
@@ -388,10 +402,11 @@ def build(root: Path = ROOT, out: Path = OUT, *, verbose: bool = False, force: b
                          buildername="html", confoverrides=sphinx_config, status=sys.stdout if verbose else None,
                          warning=log, freshenv=True, keep_going=True)
             app.build(force_all=True)
+        deck_problems = _slides(html)
     finally:  # also after a failure or Ctrl-C: what is there now is this build's, for the next one to replace
         _owned.record(out, "site", [name for name in BUILT if (out / name).exists()])
 
-    problems = [f"Sphinx: {line}" for line in warnings_in(log.getvalue())]
+    problems = [f"Sphinx: {line}" for line in warnings_in(log.getvalue())] + deck_problems
     problems += [f"missing page: {page.html} (from {page.source.relative_to(root)})"
                  for page in site_pages if not (html / page.html).is_file()]
     problems += [f"loads from the internet: {item}" for item in remote_loads(html)]
