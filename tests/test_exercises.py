@@ -33,33 +33,22 @@ COPIER_SCORES = ({"density": 0.876, "coverage": 0.042}, {"density": 0.946, "cove
 
 
 class Run:
-    """Stands for an image run: its latent spread per generation, as notebook 05 measured on seed 0."""
+    """Stands for an image run: one metric per generation, as a notebook measured it on seed 0."""
 
-    def __init__(self, *spread):
-        self.spread = spread
+    def __init__(self, *values, metric="latent_spread"):
+        self.values, self.name = values, metric
 
     def metric(self, name):
-        assert name == "latent_spread"
-        return np.array(self.spread)
+        assert name == self.name
+        return np.array(self.values)
 
 
 #: notebook 05's mix:0.2, replace and real-only runs (latent spread by generation, seed 0)
 FRESH_RUNS = (Run(1.0, 0.897, 0.821), Run(1.0, 0.856, 0.737, 0.629), Run(1.0, 0.99, 0.994, 0.99))
 
 
-class FDRun:
-    """Stands for an image run: its FD per generation."""
-
-    def __init__(self, *fd):
-        self.fd = fd
-
-    def metric(self, name):
-        assert name == "fd"
-        return np.array(self.fd)
-
-
 #: notebook 06's accumulate-subsample, accumulate and replace runs (FD by generation, seed 0)
-SUBSAMPLE_RUNS = (FDRun(114.3, 142.3, 164.7), FDRun(114.3, 137.9, 157.0), FDRun(114.3, 183.9, 245.2))
+SUBSAMPLE_RUNS = tuple(Run(*fd, metric="fd") for fd in ((114.3, 142.3, 164.7), (114.3, 137.9, 157.0), (114.3, 183.9, 245.2)))
 #: notebook 06's committed long runs (exercise 06.3 reads them)
 LONG = experiments.long_run_results()
 #: notebook 07's generation 0 (seed 0) at T = 0.3, 0.7, 1.0: distinct-2 of 300 passages, and real text's
