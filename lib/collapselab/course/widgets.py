@@ -123,7 +123,7 @@ def clock_figure(sample_size: int = 20, generations: int = 100, chains: int = 20
     band(ax, t, run.log_variances / np.log(10), color=OKABE_ITO[0], label=f"simulation: median, 10-90% of {chains:,} chains")
     ax.plot(t, gaussian.expected_log_variance(t, sample_size, 1) / np.log(10), "k--", label="theory")
     half = float(np.log(2) / -gaussian.expected_log_variance(1, sample_size, 1))
-    ax.set(xlabel="generation t", ylabel="log₁₀ σ²ₜ",
+    ax.set(xlabel="generation t", ylabel="log₁₀ σ²ₜ (a halving: −0.3)",
            title=f"M = {sample_size}: the typical variance halves every {half:.0f} generations")
     ax.legend(fontsize=8, loc="lower left")
     return fig
