@@ -6,9 +6,9 @@ def exercise_1(mixed, replaced, control):
     control, at generation 2, that mix:0.2 closes. ``mixed``, ``replaced`` and ``control`` are the
     notebook's three runs. Returns (prediction, measured).
 
-    A fair prediction: if every generation adds the same loss and the fresh fifth dilutes what is
-    inherited by 1 - f, mix closes 1 - (1 - f)(2 - f)/2 = 0.28 of the gap at generation 2, whatever
-    the loss. Seed 0 measures 0.33."""
+    A fair prediction: if every generation adds the same loss to its synthetic part, which also
+    carries the inherited deficit, and the fresh fifth dilutes both by 1 - f, mix closes
+    1 - (1 - f)(2 - f)/2 = 0.28 of the gap at generation 2, whatever the loss. Seed 0 measures 0.33."""
     value = lambda run: float(run.metric("latent_spread")[2])
     return 0.35, (value(mixed) - value(replaced)) / (value(control) - value(replaced))
 

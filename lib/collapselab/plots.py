@@ -97,6 +97,38 @@ def reference_lines(ax, real: float | None = None, noise: float | None = None, *
     return ax
 
 
+#: how to read each image metric, for panel titles
+READING = {"fd": "lower is better", "coverage": "higher is better", "density": "near 1", "recall": "higher is better",
+           "precision": "fidelity only", "class_entropy": "higher is better", "latent_spread": "1 = generation 0"}
+
+
+def metric_panels(runs: dict, names: list[str], real: dict, noise: dict, *, title: str) -> plt.Figure:
+    """One panel per metric in ``names`` (2 x 3 for six), one line per run of ``runs``
+    ({arm: ImageRun}) against generation, with real digits' and uniform noise's scores as
+    reference lines (:func:`reference_lines`). On FD, noise scores far above every run: it is named
+    in the panel instead of drawn, so the runs are not squashed under it. The legend sits outside,
+    on the right; ``title`` (the finding) on top."""
+    rows = (len(names) + 2) // 3
+    fig, axes = plt.subplots(rows, 3, figsize=(13, 3.3 * rows), layout="constrained", squeeze=False)
+    generations = np.arange(len(next(iter(runs.values())).metrics))
+    for ax, name in zip(axes.flat, names):
+        for (arm, run), color in zip(runs.items(), OKABE_ITO):
+            ax.plot(generations, run.metric(name), "o-", ms=3, color=color, label=arm)
+        if name == "fd":
+            reference_lines(ax, real[name], None, label=False)
+            ax.set_ylim(0, None)
+            ax.text(0.02, 0.97, f"noise: {noise[name]:.0f}, off the scale", transform=ax.transAxes, va="top", fontsize=8)
+        elif name != "latent_spread":
+            reference_lines(ax, real[name], noise[name])
+        ax.set(title=f"{name} ({READING.get(name, '')})", xlabel="generation", xticks=generations)
+    for ax in axes.flat[len(names):]:
+        ax.set_visible(False)
+    handles = {label: handle for ax in axes.flat for handle, label in zip(*ax.get_legend_handles_labels())}
+    fig.legend(handles.values(), handles.keys(), loc="outside right center", fontsize=9)
+    fig.suptitle(title, fontweight="bold")
+    return fig
+
+
 def ratio_heatmap(ax, scores: dict[str, dict], metrics: list[str], *, reference: str = "real",
                   lower_is_better: tuple[str, ...] = ("fd",)):
     """Every set's metrics compared with the ``reference`` set's, as a heatmap: rows are ``metrics``,

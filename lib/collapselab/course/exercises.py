@@ -19,7 +19,7 @@ def _verdict(ok: bool, good: str, hint: str) -> bool:
 
 def _missing(answer) -> bool:
     if answer is None:
-        print("not yet: replace the None in the cell above with your answer, then run this cell again")
+        print("not yet: replace the None in this cell with your answer, then run the cell again")
         return True
     return False
 
@@ -537,15 +537,16 @@ def check_fresh_share(prediction, measured, mixed, replaced, control) -> bool:
     else:
         judged = f"your prediction was {'too high' if guess > exact else 'too low'}"
     return _verdict(True, f"you read it right: {exact:.2f}. Your prediction, {guess:g}: {judged}. A simple dilution model "
-                          "(each generation adds the same loss, and the fresh share f dilutes what is inherited by "
-                          f"1 - f) predicts 1 - (1 - f)(2 - f)/2 = {theory:.2f} at generation 2, whatever the loss per "
+                          "(only the synthetic part carries loss: it brings the predecessor's deficit plus one new loss, "
+                          f"and the fresh share f dilutes both by 1 - f) predicts 1 - (1 - f)(2 - f)/2 = {theory:.2f} at generation 2, whatever the loss per "
                           "generation: the fresh share's benefit builds up over generations", "")
 
 
 def _diluted_share(f: float, generations: int) -> float:
     """The share of replace's deficit that ``mix(f)`` removes after ``generations``, if every
-    generation adds the same loss ℓ and the fresh share dilutes the inherited deficit by 1 - f:
-    replace's deficit is g·ℓ, mix's Σ_{i=1..g} (1 - f)^i ·ℓ."""
+    generation adds the same loss ℓ to its synthetic part, which carries the inherited deficit too,
+    and the fresh share dilutes both: d_g = (1 - f)(d_{g-1} + ℓ). Replace's deficit is g·ℓ, mix's
+    Σ_{i=1..g} (1 - f)^i ·ℓ."""
     mixed = sum((1 - f) ** i for i in range(1, generations + 1))
     return 1 - mixed / generations
 
