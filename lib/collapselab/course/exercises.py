@@ -537,9 +537,10 @@ def check_fresh_share(prediction, measured, mixed, replaced, control) -> bool:
     else:
         judged = f"your prediction was {'too high' if guess > exact else 'too low'}"
     return _verdict(True, f"you read it right: {exact:.2f}. Your prediction, {guess:g}: {judged}. A simple dilution model "
-                          "(only the synthetic part carries loss: it brings the predecessor's deficit plus one new loss, "
-                          f"and the fresh share f dilutes both by 1 - f) predicts 1 - (1 - f)(2 - f)/2 = {theory:.2f} at generation 2, whatever the loss per "
-                          "generation: the fresh share's benefit builds up over generations", "")
+                          "(only the synthetic part carries loss: it brings the predecessor's deficit plus one new "
+                          "loss, and the fresh share f dilutes both by 1 - f) predicts 1 - (1 - f)(2 - f)/2 = "
+                          f"{theory:.2f} at generation 2, whatever the loss per generation: the fresh share's benefit "
+                          "builds up over generations", "")
 
 
 def _diluted_share(f: float, generations: int) -> float:

@@ -77,7 +77,7 @@ def vendor(cache: Path = VENDOR) -> Path:
                           capture_output=True, text=True)
     if done.returncode != 0:
         raise SlidesError(f"npm ci could not install the slides' packages into {cache} (it needs the npm registry "
-                          f"once): {(done.stderr or done.stdout).strip().splitlines()[-1:]}")
+                          f"once): {((done.stderr or done.stdout).strip().splitlines() or ['no output'])[-1]}")
     return modules
 
 
