@@ -649,14 +649,18 @@ def check_subsample_share(prediction, measured, subsampled, accumulated, replace
 DOSE_SHARES = (0.1, 0.25, 0.5, 0.75)
 
 
+def _dose_seed_mean(long, arm: str) -> np.ndarray:
+    """``arm``'s FD per generation in the committed long runs, averaged over the seeds every dose
+    has (``mix:0.1``'s). ``long``: :func:`~collapselab.course.experiments.long_run_results`."""
+    seeds = sorted(long.series("mix:0.1"))
+    return np.mean([long.series(arm)[s] for s in seeds], axis=0)
+
+
 def _matching_dose(long) -> tuple[float, dict[float, float], float]:
     """The dose of :data:`DOSE_SHARES` whose mean FD at the last generation (over the dose seeds)
-    is nearest accumulate's (fixed steps) over the same seeds; the dose means; accumulate's mean.
-    ``long``: :func:`~collapselab.course.experiments.long_run_results`."""
-    seeds = sorted(long.series("mix:0.1"))
-    end = lambda arm: float(np.mean([long.series(arm)[s][-1] for s in seeds]))
-    doses = {f: end(f"mix:{f:g}") for f in DOSE_SHARES}
-    kept = end("accumulate")
+    is nearest accumulate's (fixed steps) over the same seeds; the dose means; accumulate's mean."""
+    doses = {f: float(_dose_seed_mean(long, f"mix:{f:g}")[-1]) for f in DOSE_SHARES}
+    kept = float(_dose_seed_mean(long, "accumulate")[-1])
     return min(doses, key=lambda f: abs(doses[f] - kept)), doses, kept
 
 
@@ -688,9 +692,7 @@ def check_matching_dose(answer, long) -> bool:
 
 def _accumulate_lower_before(long, dose: float) -> tuple[int, int]:
     """At how many of the generations 1 to G - 1 accumulate's mean FD is below ``mix:<dose>``'s, and G - 1."""
-    seeds = sorted(long.series("mix:0.1"))
-    mean = lambda arm: np.mean([long.series(arm)[s] for s in seeds], axis=0)
-    lower = mean("accumulate")[1:-1] < mean(f"mix:{dose:g}")[1:-1]
+    lower = _dose_seed_mean(long, "accumulate")[1:-1] < _dose_seed_mean(long, f"mix:{dose:g}")[1:-1]
     return int(lower.sum()), len(lower)
 
 

@@ -144,14 +144,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None) -> int:
     try:
         _owned.check_writable_folder(args.out)
-        if not args.force:
-            _owned.check_ours(args.out, BUILT, "slides")
-    except (ValueError, _owned.NotOursError) as exc:
+        page = build(args.out, force=args.force)   # checks what it would replace before any work
+    except ValueError as exc:                       # a bad --out, or one holding what no slides build made
         if parser is None:
             raise
         parser.error(str(exc))  # one line, exit 2, before any work
-    try:
-        page = build(args.out, force=args.force)
     except SlidesError as exc:
         print(f"slides: {exc}")
         return 1
