@@ -687,7 +687,7 @@ def check_matching_dose(answer, long) -> bool:
                     "differences could explain it, and these runs do not separate them: accumulate keeps all 10,000 "
                     f"real digits (mix:{best:g} has {best * 10_000:,.0f} in its 10,000), and its synthetic digits come from "
                     "every earlier generation, the first ones close to the data. The match holds at generation 10 "
-                    f"only: accumulate's FD is lower at {earlier} of the {before} generations before, and still rising", hint)
+                    f"only: accumulate's FD is lower at {earlier} of the {before} generations before", hint)
 
 
 def _accumulate_lower_before(long, dose: float) -> tuple[int, int]:
