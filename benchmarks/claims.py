@@ -100,8 +100,9 @@ def table(results: dict[str, dict[int, list]], seeds: list[int], role: str) -> b
     all_hold = True
     for notebook, by_seed in results.items():
         print(f"\n### notebook {notebook} ({role} seeds {', '.join(map(str, seeds))})\n")
-        print("| claim | " + " | ".join(f"seed {s}" for s in seeds) + " | value: mean [min, max] | threshold | margin |")
-        print("|---|" + "---|" * len(seeds) + "---|---|---|")
+        print("| claim | " + " | ".join(f"seed {s}" for s in seeds)
+              + " | value: mean [min, max] | threshold | margin | real-only control: mean [min, max] |")
+        print("|---|" + "---|" * len(seeds) + "---|---|---|---|")
         first = by_seed[seeds[0]]
         for sanity in (False, True):
             for i, c in enumerate(first):
@@ -114,9 +115,12 @@ def table(results: dict[str, dict[int, list]], seeds: list[int], role: str) -> b
                 spread = (f"{sum(values) / len(values):.3g} [{min(values):.3g}, {max(values):.3g}]" if values else "")
                 room = margin(values, c.threshold) if held else None
                 room_text = "" if room is None else f"{room:.2g}" + (" **fragile**" if room < FRAGILE else "")
+                controls = [r.control for r in row if r.control is not None]
+                control = (f"{sum(controls) / len(controls):.3g} [{min(controls):.3g}, {max(controls):.3g}]"
+                           if controls else "")
                 label = ("sanity: " if sanity else "") + c.text
                 print(f"| {label} | " + " | ".join("True" if r.holds else "**False**" for r in row)
-                      + f" | {spread} | {'' if c.threshold is None else c.threshold} | {room_text} |")
+                      + f" | {spread} | {'' if c.threshold is None else c.threshold} | {room_text} | {control} |")
     return all_hold
 
 

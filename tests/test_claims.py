@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from collapselab.course import claims
 
@@ -61,6 +62,41 @@ def test_the_photocopier_claims_of_notebook_05_see_no_collapse_where_there_is_no
         # "3x samples does not matter" is measured against the Bernoulli effect: where nothing
         # differs there is no effect to compare with, and the claim fails instead of holding vacuously
     ])
+
+
+def test_notebook_05s_sampler_claims_read_control_subtracted_shares_metric_by_metric():
+    def run(spread, fd, coverage, entropy):
+        r = StillRun(IMAGE_SCORES)
+        for g, m in enumerate(r.metrics):        # metric per generation: the tuples below, generations 0-3
+            m.update(latent_spread=spread[g], fd=fd[g], coverage=coverage[g], class_entropy=entropy[g])
+        return r
+
+    control = run((1.0, 0.99, 0.99, 0.98), (100, 102, 101, 104), (0.6, 0.6, 0.59, 0.58), (2.3, 2.3, 2.3, 2.29))
+    replace = run((1.0, 0.85, 0.73, 0.62), (100, 180, 250, 304), (0.6, 0.5, 0.42, 0.34), (2.3, 2.27, 2.25, 2.22))
+    bernoulli = run((1.0, 0.9, 0.84, 0.79), (100, 170, 210, 244), (0.6, 0.51, 0.44, 0.36), (2.3, 2.25, 2.21, 2.17))
+    # damage = change minus the control's change: latent spread -0.38 - (-0.02) = -0.36 under replace
+    assert claims.damage(replace, control, "latent_spread") == pytest.approx(-0.36)
+    assert claims.share_removed(bernoulli, replace, control, "latent_spread") == pytest.approx(1 - 0.19 / 0.36)
+    assert claims.share_removed(bernoulli, replace, control, "fd") == pytest.approx(1 - 140 / 200)
+    found = {c.text: c for c in claims.image_photocopier(
+        {"replace": replace, "bernoulli": bernoulli, "3x samples": replace, "real-only": control})}
+    shares = {text.split(" of replace's damage to ")[1].split(" ")[0]: c for text, c in found.items()
+              if "of replace's damage to" in text}
+    assert {k: c.holds for k, c in shares.items()} == {"latent": True, "FD": True, "coverage": True}
+    assert shares["coverage"].value == pytest.approx(1 - 0.22 / 0.24)
+    worse = next(c for text, c in found.items() if text.startswith("on class entropy"))
+    assert worse.holds and worse.value == pytest.approx(1 - 0.12 / 0.07)
+    # Bernoulli's lead in latent spread: 0, 0.05, 0.11, 0.17, growing by at least 0.05 a generation
+    recurs = next(c for text, c in found.items() if "recurs" in text)
+    assert recurs.holds and recurs.value == pytest.approx(0.05)
+    # a claim about a recursive arm carries the control's value of the same measurement
+    assert found["replace: latent spread at generation 3 below 0.7"].control == pytest.approx(0.98)
+    # a lead paid once (PPCA) does not recur
+    bernoulli.metrics[2]["latent_spread"] = 0.78
+    bernoulli.metrics[3]["latent_spread"] = 0.67
+    recurs = next(c for c in claims.image_photocopier(
+        {"replace": replace, "bernoulli": bernoulli, "3x samples": replace, "real-only": control}) if "recurs" in c.text)
+    assert not recurs.holds
 
 
 def test_the_defence_claims_of_notebook_06_see_no_effect_where_there_is_none():
@@ -226,6 +262,14 @@ def test_the_findings_box_marks_this_runs_verdicts_beside_the_confirmed_effects(
         "✓ it got sharper (this run: 2)",
         "    seeds: 1.67 [0.9, 2.1], threshold 1; FAILED on 1 of 3 seeds",
         "Instruments: 1 of 2 sanity checks pass; FAILED: the scale works"]
+    # where the table has the real-only control's value of the same measurement, it is shown beside
+    confirmed["claims"]["05"]["10"][0]["control"] = 0.98
+    confirmed["claims"]["05"]["11"][0]["control"] = 0.99
+    (tmp_path / "late.json").write_text(json.dumps(confirmed))
+    claims.findings_box(found[:1], "05", root=tmp_path)
+    assert capsys.readouterr().out.splitlines()[2] == (
+        "    seeds: 0.6 [0.5, 0.7], threshold 0.45; real-only control: 0.985 [0.98, 0.99]; "
+        "fragile (worst seed 0.5 standard deviations from it)")
     # a finding that fails in this run is marked, and one never confirmed says so
     assert claims.findings_box([claims.claim("the copy is blurrier", False, 0.4, 0.45),
                                 claims.claim("a new claim", True, 1.0, 0.5)], "05", root=tmp_path) is False
