@@ -102,24 +102,37 @@ READING = {"fd": "lower is better", "coverage": "higher is better", "density": "
            "precision": "fidelity only", "class_entropy": "higher is better", "latent_spread": "1 = generation 0"}
 
 
+#: a reference level further than this many times the runs' own range from them is named, not drawn
+OFF_SCALE = 3.0
+
+
 def metric_panels(runs: dict, names: list[str], real: dict, noise: dict, *, title: str) -> plt.Figure:
     """One panel per metric in ``names`` (2 x 3 for six), one line per run of ``runs``
     ({arm: ImageRun}) against generation, with real digits' and uniform noise's scores as
-    reference lines (:func:`reference_lines`). On FD, noise scores far above every run: it is named
-    in the panel instead of drawn, so the runs are not squashed under it. The legend sits outside,
-    on the right; ``title`` (the finding) on top."""
+    reference lines (:func:`reference_lines`). A reference level further from the runs than
+    :data:`OFF_SCALE` times their own range (always noise on FD) is named in the panel instead of
+    drawn, so the runs are not squashed against it. The legend sits outside, on the right;
+    ``title`` (the finding) on top."""
     rows = (len(names) + 2) // 3
     fig, axes = plt.subplots(rows, 3, figsize=(13, 3.3 * rows), layout="constrained", squeeze=False)
     generations = np.arange(len(next(iter(runs.values())).metrics))
     for ax, name in zip(axes.flat, names):
+        values = np.concatenate([run.metric(name) for run in runs.values()])
         for (arm, run), color in zip(runs.items(), OKABE_ITO):
             ax.plot(generations, run.metric(name), "o-", ms=3, color=color, label=arm)
+        if name != "latent_spread":
+            low, high = float(values.min()), float(values.max())
+            reach = OFF_SCALE * max(high - low, 1e-3 * max(abs(high), 1.0))
+            notes = []
+            for level, label, style in ((real[name], "real digits", "-"), (noise[name], "noise", ":")):
+                if (name == "fd" and label == "noise") or not low - reach <= level <= high + reach:
+                    notes.append(f"{label}: {level:.3g}, off the scale {'above' if level > high else 'below'}")
+                else:
+                    ax.axhline(level, color="0.45", lw=1.2, ls=style, label=label)
+            if notes:
+                ax.text(0.02, 0.97, "\n".join(notes), transform=ax.transAxes, va="top", fontsize=8)
         if name == "fd":
-            reference_lines(ax, real[name], None, label=False)
             ax.set_ylim(0, None)
-            ax.text(0.02, 0.97, f"noise: {noise[name]:.0f}, off the scale", transform=ax.transAxes, va="top", fontsize=8)
-        elif name != "latent_spread":
-            reference_lines(ax, real[name], noise[name])
         ax.set(title=f"{name} ({READING.get(name, '')})", xlabel="generation", xticks=generations)
     for ax in axes.flat[len(names):]:
         ax.set_visible(False)
