@@ -278,10 +278,11 @@ def test_the_findings_box_marks_this_runs_verdicts_beside_the_confirmed_effects(
 
 
 def test_claims_from_committed_results_can_be_shown_with_marks_and_their_values(capsys):
-    claims.show([claims.claim("the copy is blurrier", True, 0.6, 0.45), claims.claim("it got sharper", False, -1.0, 0.0)],
+    claims.show([claims.claim("the copy is blurrier", True, 0.6, 0.45),
+                 claims.claim("it got sharper", False, -1.0, 0.0, measure="worst seed's change")],
                 values=True, marks=True)
-    assert capsys.readouterr().out.splitlines() == ["✓ the copy is blurrier  (measured 0.6; threshold 0.45)",
-                                                    "✗ it got sharper  (measured -1; threshold 0)"]
+    assert capsys.readouterr().out.splitlines() == ["✓ the copy is blurrier  (measured: 0.6; threshold 0.45)",
+                                                    "✗ it got sharper  (measured: worst seed's change = -1; threshold 0)"]
 
 
 def test_the_protocol_study_claims_read_the_worst_seed_of_the_committed_file():

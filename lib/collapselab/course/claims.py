@@ -39,6 +39,9 @@ class Claim:
         control: the same measurement made on the real-only control (each generation trained on
             fresh real data), where the claim is about a recursive arm and the control has one:
             the noise floor a learner reads the value against. ``None`` otherwise.
+        measure: what ``value`` is, in words (e.g. "worst seed: accumulate's FD rise ÷
+            replace's"), printed beside it where a claim's value is shown; ``None`` where the
+            text says it already.
     """
 
     text: str
@@ -47,22 +50,25 @@ class Claim:
     threshold: float | tuple[float, float] | None = None
     sanity: bool = False
     control: float | None = None
+    measure: str | None = None
 
 
-def claim(text: str, holds, value=None, threshold=None, *, sanity: bool = False, control=None) -> Claim:
+def claim(text: str, holds, value=None, threshold=None, *, sanity: bool = False, control=None,
+          measure: str | None = None) -> Claim:
     """A :class:`Claim` with ``holds`` as a plain bool and ``value``, ``threshold`` and ``control``
     as plain floats."""
     if threshold is not None:
         threshold = tuple(float(t) for t in threshold) if isinstance(threshold, tuple) else float(threshold)
     return Claim(text, bool(holds), None if value is None else float(value), threshold, sanity,
-                 None if control is None else float(control))
+                 None if control is None else float(control), measure)
 
 
 def show(claims: Iterable[Claim], *, values: bool = False, marks: bool = False) -> bool:
     """Print every finding as ``text: True/False`` (the lines the notebook tests compare), then the
     sanity checks under their own heading, and return whether all hold. ``values=True`` adds each
     finding's measured value and threshold: only for claims computed from committed results, whose
-    numbers are the same on every machine. ``marks=True`` prints each finding as ``✓ text`` or
+    numbers are the same on every machine; a claim's ``measure`` says what the value is.
+    ``marks=True`` prints each finding as ``✓ text`` or
     ``✗ text`` instead (the form of :func:`findings_box`)."""
     claims = list(claims)
     findings = [c for c in claims if not c.sanity]
@@ -70,7 +76,8 @@ def show(claims: Iterable[Claim], *, values: bool = False, marks: bool = False) 
     for c in findings:
         extra = ""
         if values and c.value is not None:
-            extra = f"  (measured {_sig(c.value)}; {_threshold_text(c.threshold)})"
+            what = f"{c.measure} = " if c.measure else ""
+            extra = f"  (measured: {what}{_sig(c.value)}; {_threshold_text(c.threshold)})"
         print(f"{'✓' if c.holds else '✗'} {c.text}{extra}" if marks else f"{c.text}: {c.holds}{extra}")
     if checks:
         print("\nsanity checks (the instruments work; not findings):")
@@ -444,33 +451,42 @@ def long_runs(fd: dict[str, dict[int, np.ndarray]]) -> list[Claim]:
     return [
         claim(f"replace: FD keeps rising: higher at generation {G} than at generation {G // 2}",
               all(fd["replace"][s][G] > fd["replace"][s][G // 2] for s in seeds),
-              min(fd["replace"][s][G] / fd["replace"][s][G // 2] for s in seeds), 1.0),
+              min(fd["replace"][s][G] / fd["replace"][s][G // 2] for s in seeds), 1.0,
+              measure=f"lowest seed's FD at generation {G} ÷ at {G // 2}"),
         claim(f"real-only control: FD stays within 20% of generation 0's in each of {G} generations",
-              ctrl_dev <= 0.2, ctrl_dev, 0.2),
+              ctrl_dev <= 0.2, ctrl_dev, 0.2, measure="largest change from generation 0's FD, as a share of it"),
         claim(f"accumulate: FD at generation {G} rises less than half as much as under replace",
-              worst_ratio("accumulate") < 0.5, worst_ratio("accumulate"), 0.5),
+              worst_ratio("accumulate") < 0.5, worst_ratio("accumulate"), 0.5,
+              measure="highest seed's FD rise ÷ replace's"),
         claim(f"accumulate with a growing step budget: FD at generation {G} rises less than a quarter as much as "
-              "under replace", worst_ratio("accumulate (growing)") < 0.25, worst_ratio("accumulate (growing)"), 0.25),
+              "under replace", worst_ratio("accumulate (growing)") < 0.25, worst_ratio("accumulate (growing)"), 0.25,
+              measure="highest seed's FD rise ÷ replace's"),
         claim(f"accumulate with a growing step budget: FD stops rising (slope over generations {G - PLATEAU_WINDOW + 1}-{G} "
-              "within the control's band)", tail_slope("accumulate (growing)") <= band, tail_slope("accumulate (growing)") - band, 0.0),
+              "within the control's band)", tail_slope("accumulate (growing)") <= band, tail_slope("accumulate (growing)") - band, 0.0,
+              measure="steepest seed's slope minus the band (FD per generation)"),
         claim(f"mix:0.5: FD stops rising (slope over generations {G - PLATEAU_WINDOW + 1}-{G} within the control's band)",
-              tail_slope("mix:0.5") <= band, tail_slope("mix:0.5") - band, 0.0),
+              tail_slope("mix:0.5") <= band, tail_slope("mix:0.5") - band, 0.0,
+              measure="steepest seed's slope minus the band (FD per generation)"),
         claim(f"the more fresh real data, the lower the FD at generation {G} (mean over seeds, "
-              f"{', '.join(fractions)})", all(np.diff(end_means) < 0), float(np.max(np.diff(end_means))), 0.0),
+              f"{', '.join(fractions)})", all(np.diff(end_means) < 0), float(np.max(np.diff(end_means))), 0.0,
+              measure="largest change in mean FD from one fraction to the next larger (below 0: a fall)"),
         claim(f"mix:{fractions[0].split(':')[1]}: even the smallest fresh fraction ends generation {G} with a lower FD "
               "than replace", all(fd[fractions[0]][s][-1] < fd["replace"][s][-1] for s in dose_seeds),
-              max(fd[fractions[0]][s][-1] - fd["replace"][s][-1] for s in dose_seeds), 0.0),
+              max(fd[fractions[0]][s][-1] - fd["replace"][s][-1] for s in dose_seeds), 0.0,
+              measure="closest seed's FD minus replace's"),
         claim(f"replace with accumulate's growing steps still ends generation {m} with a higher FD than "
               "accumulate with them (the steps alone do not save it)",
               all(matched["replace (matched steps)"][s][m] > fd["accumulate (growing)"][s][m] for s in matched["replace (matched steps)"]),
               min(matched["replace (matched steps)"][s][m] - fd["accumulate (growing)"][s][m] for s in matched["replace (matched steps)"]),
-              0.0),
+              0.0, measure="closest seed's FD minus accumulate's"),
         claim(f"replace with accumulate's growing steps still collapses: FD at generation {m} more than twice "
               "generation 0's", all(v[m] > 2 * v[0] for v in matched["replace (matched steps)"].values()),
-              min(v[m] / v[0] for v in matched["replace (matched steps)"].values()), 2.0),
+              min(v[m] / v[0] for v in matched["replace (matched steps)"].values()), 2.0,
+              measure=f"lowest seed's FD at generation {m} ÷ at 0"),
         claim(f"more steps alone lower FD: real-only with accumulate's growing steps ends generation {m} below "
               "real-only with a fixed budget", all(v[m] < fd["real-only"][s][m] for s, v in matched["real-only (matched steps)"].items()),
-              max(v[m] / fd["real-only"][s][m] for s, v in matched["real-only (matched steps)"].items()), 1.0),
+              max(v[m] / fd["real-only"][s][m] for s, v in matched["real-only (matched steps)"].items()), 1.0,
+              measure="highest seed's FD ÷ the fixed budget's"),
     ]
 
 
@@ -501,20 +517,21 @@ def fit_and_sampler(results) -> list[Claim]:
         found += [
             claim(f"more steps slow the collapse under decoder means: the {what} by generation {G} beyond the control's "
                   "is smaller with 1,600 steps per generation than with 800", all(v > 0 for v in means.values()),
-                  min(means.values()), 0.0),
+                  min(means.values()), 0.0, measure="lowest seed's saving (damage at 800 steps minus at 1,600)"),
             claim(f"more steps slow it under Bernoulli samples too ({what})", all(v > 0 for v in bern.values()),
-                  min(bern.values()), 0.0),
+                  min(bern.values()), 0.0, measure="lowest seed's saving"),
             claim(f"the sampler and the fit interact: more steps save more ({what}) under decoder means than under "
-                  "Bernoulli samples", all(v > 0 for v in both.values()), min(both.values()), 0.0),
+                  "Bernoulli samples", all(v > 0 for v in both.values()), min(both.values()), 0.0,
+                  measure="lowest seed's saving under means minus under Bernoulli"),
         ]
     means16, bern16, ctrl16 = (at_end(f"{a}, 1,600 steps") for a in ("means", "bernoulli", "real-only"))
     found += [
         claim(f"with 1,600 steps, Bernoulli samples still keep latent spread at generation {G} at least 0.1 above "
               "decoder means'", all(bern16[s] - means16[s] >= 0.1 for s in seeds),
-              min(bern16[s] - means16[s] for s in seeds), 0.1),
+              min(bern16[s] - means16[s] for s in seeds), 0.1, measure="lowest seed's difference"),
         claim(f"with 1,600 steps, Bernoulli samples still collapse: latent spread at generation {G} at least 0.1 below "
               "the control's", all(ctrl16[s] - bern16[s] >= 0.1 for s in seeds),
-              min(ctrl16[s] - bern16[s] for s in seeds), 0.1),
+              min(ctrl16[s] - bern16[s] for s in seeds), 0.1, measure="lowest seed's difference"),
     ]
     return found
 
