@@ -23,7 +23,14 @@ notebook 05's 2 x 2:
 
 * ``fit-and-sampler`` (:func:`~collapselab.course.experiments.fit_and_sampler`): decoder means or
   Bernoulli samples, crossed with 800 or 1,600 steps per later generation, each with its real-only
-  control, 3 generations, seeds :data:`FIT_AND_SAMPLER_SEEDS` (about 20 minutes on 2 cores).
+  control, 3 generations, seeds :data:`FIT_AND_SAMPLER_SEEDS` (about 20 minutes on 2 cores);
+
+and, into ``benchmarks/results/detector-controls.json`` (``--groups detector-controls``), notebook
+06's detector controls:
+
+* ``detector-controls`` (:func:`~collapselab.course.experiments.detector_controls`): the detector
+  filter against a perfect provenance filter and the real-only control, at the same steps and at
+  matched epochs, 2 generations, seeds :data:`DETECTOR_CONTROL_SEEDS` (about 20 minutes on 2 cores).
 
 Every generation is cached under the data folder (the same entries notebook 06 and the warm cache
 use), so an interrupted run resumes. The result file holds, for every arm and seed, one row per
@@ -60,7 +67,8 @@ def groups():
     long_run = RESULTS / "long-run.json"
     return {"defences": (ex.long_runs, ex.LONG_SEEDS, long_run), "dose": (ex.dose_response, ex.DOSE_SEEDS, long_run),
             "matched": (ex.compute_matched, ex.DOSE_SEEDS, long_run),
-            "fit-and-sampler": (ex.fit_and_sampler, ex.FIT_AND_SAMPLER_SEEDS, RESULTS / "fit-and-sampler.json")}
+            "fit-and-sampler": (ex.fit_and_sampler, ex.FIT_AND_SAMPLER_SEEDS, RESULTS / "fit-and-sampler.json"),
+            "detector-controls": (ex.detector_controls, ex.DETECTOR_CONTROL_SEEDS, ex.DETECTOR_CONTROL_RESULTS)}
 
 
 def provenance(argv: list[str]) -> dict:
@@ -94,10 +102,16 @@ def load(path: Path) -> dict:
     return result
 
 
+#: what a generation's callbacks recorded that a result row keeps (the detector filter's runs)
+RECORDED = ("detector_accuracy", "real_discarded")
+
+
 def rows(run) -> list[dict]:
-    """The CLI's rows of ``run`` plus each generation's gradient steps."""
+    """The CLI's rows of ``run`` plus each generation's gradient steps and, for a detector-filter
+    run, the detector's held-out accuracy and which real digits it discarded (by typicality)."""
     config = run.config
-    return [{**row, "steps": config.gradient_steps(row["generation"], row["train_size"])} for row in run.rows()]
+    return [{**row, "steps": config.gradient_steps(row["generation"], row["train_size"]),
+             **{k: info[k] for k in RECORDED if k in info}} for row, info in zip(run.rows(), run.info)]
 
 
 def main(argv=None) -> int:

@@ -174,6 +174,39 @@ def test_the_long_run_claims_of_notebook_06_hold_in_the_world_the_papers_predict
     assert abs(claims.gerstgrasser_ratio(2) - 0.18) < 0.01
 
 
+def detector_world(fd_at_end, discarded_tail=0.1, kept_tail=0.1):
+    """The detector controls' committed runs: every arm starts at FD 120 and ends at
+    ``fd_at_end[arm]``, on two seeds; the detector records its discarded and kept real digits."""
+    from collapselab.course.experiments import LongRuns
+
+    record = {"kept": 4000, "discarded": 1000, "kept_tail": kept_tail, "discarded_tail": discarded_tail}
+    rows = {arm: {s: [{"fd": 120.0}, {"fd": 120.0}, {"fd": end}] for s in (30, 31)} for arm, end in fd_at_end.items()}
+    for seed_rows in rows["detector-filter:0.5"].values():
+        for row in seed_rows[1:]:
+            row["real_discarded"] = dict(record)
+    return LongRuns(rows, [])
+
+
+DETECTOR_ARMS = ("real-only", "perfect provenance filter", "detector-filter:0.5",
+                 "perfect provenance filter, matched epochs", "detector-filter:0.5, matched epochs")
+
+
+def test_the_detector_control_claims_see_nothing_where_every_arm_ends_alike():
+    assert true_ones(claims.detector_controls(detector_world(dict.fromkeys(DETECTOR_ARMS, 120.0)))) == []
+
+
+def test_the_detector_control_claims_hold_where_extra_passes_explain_the_detectors_lead():
+    # more passes lower FD by 20; letting generated images in costs 5; 400 steps cost 30
+    ends = {"real-only": 120.0, "perfect provenance filter": 100.0, "detector-filter:0.5": 105.0,
+            "perfect provenance filter, matched epochs": 130.0, "detector-filter:0.5, matched epochs": 135.0}
+    found = claims.detector_controls(detector_world(ends, discarded_tail=0.15, kept_tail=0.11))
+    assert all(c.holds for c in found)
+    assert [round(c.value, 6) for c in found] == [-20.0, 5.0, 15.0, 30.0, 0.04]
+    # a detector that discards real digits at random: no tail preference
+    found = claims.detector_controls(detector_world(ends, discarded_tail=0.11, kept_tail=0.11))
+    assert [c.holds for c in found] == [True, True, True, True, False]
+
+
 def test_a_margin_is_the_worst_seeds_distance_to_the_threshold_in_seed_spreads():
     from pytest import approx
 

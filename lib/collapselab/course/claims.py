@@ -536,6 +536,50 @@ def fit_and_sampler(results) -> list[Claim]:
     return found
 
 
+def detector_controls(results) -> list[Claim]:
+    """Pre-registered claims about notebook 06's detector controls, read from their committed runs
+    (``results``: the :class:`~collapselab.course.experiments.LongRuns` of
+    ``benchmarks/results/detector-controls.json``, arms of
+    :func:`~collapselab.course.experiments.detector_controls`).
+
+    Written before any of these runs existed, on seeds no claim had used. They test one
+    explanation of the detector filter's low FD in notebook 06: its sets are half the size with the
+    same 800 steps (twice the passes over each image), so its lead over the control is the extra
+    training, while filtering itself costs a little (the generated images it lets in). And they
+    repeat, over every seed, the one-seed measurement of which real digits it throws away. Each
+    claim holds only if it holds on every seed; its value is the worst seed's."""
+    seeds = results.seeds("real-only")
+    at_end = lambda arm: {s: float(v[-1]) for s, v in results.series(arm, "fd").items()}
+    ctrl, perfect, det = at_end("real-only"), at_end("perfect provenance filter"), at_end("detector-filter:0.5")
+    det_epochs = at_end("detector-filter:0.5, matched epochs")
+    G = len(results.series("real-only")[seeds[0]]) - 1
+
+    def tail_gap(seed):
+        # the discarded real digits' tail share minus the kept ones', all filtered generations pooled
+        recorded = [row["real_discarded"] for row in results.rows["detector-filter:0.5"][seed] if "real_discarded" in row]
+        share = lambda group: (sum(r[f"{group}_tail"] * r[group] for r in recorded) / max(sum(r[group] for r in recorded), 1))
+        return share("discarded") - share("kept")
+
+    gap = {s: tail_gap(s) for s in seeds}
+    return [
+        claim(f"more passes alone lower FD: a perfect provenance filter (the stream's 5,000 real digits, the same 800 steps) "
+              f"ends generation {G} below the full-size real-only control", all(perfect[s] < ctrl[s] for s in seeds),
+              max(perfect[s] - ctrl[s] for s in seeds), 0.0, measure="highest seed's FD minus the control's"),
+        claim(f"filtering by a detector costs something: at the same steps, the detector filter ends generation {G} above "
+              "the perfect provenance filter", all(det[s] > perfect[s] for s in seeds),
+              min(det[s] - perfect[s] for s in seeds), 0.0, measure="lowest seed's FD minus the perfect filter's"),
+        claim(f"the extra passes are the detector filter's lead: with generation 0's 20 passes (about 400 steps) it ends "
+              f"generation {G} above the real-only control", all(det_epochs[s] > ctrl[s] for s in seeds),
+              min(det_epochs[s] - ctrl[s] for s in seeds), 0.0, measure="lowest seed's FD minus the control's"),
+        claim(f"cutting the detector filter's steps to 20 passes raises its FD at generation {G}",
+              all(det_epochs[s] > det[s] for s in seeds), min(det_epochs[s] - det[s] for s in seeds), 0.0,
+              measure="lowest seed's FD at matched epochs minus at 800 steps"),
+        claim("the detector throws away unusual real digits more often: the real digits it discards lie in the tail more "
+              "often than those it keeps", all(gap[s] > 0 for s in seeds), min(gap.values()), 0.0,
+              measure="lowest seed's tail share, discarded minus kept"),
+    ]
+
+
 def gerstgrasser_ratio(generation: int) -> float:
     """Gerstgrasser et al.'s prediction for accumulate's error rise relative to replace's at
     ``generation``, for a model whose every fit adds the same error as generation 0's (linear

@@ -126,6 +126,39 @@ def compute_matched(seed: int = 0) -> dict[str, RunConfig]:
     return {"replace (matched steps)": base, "real-only (matched steps)": base.changed(policy="real-only")}
 
 
+#: seeds of notebook 06's detector controls: never used by any image experiment or claim before them
+DETECTOR_CONTROL_SEEDS = (30, 31, 32, 33, 34)
+#: the real digits in each generation of the detector's stream: ``mix:0.5`` of 10,000
+STREAM_REAL = 5_000
+
+
+def detector_controls(seed: int = 30) -> dict[str, RunConfig]:
+    """What the detector filter's low FD in notebook 06 is made of, over
+    :data:`DEFENCE_GENERATIONS` generations (committed results: ``python benchmarks/long_run.py
+    --groups detector-controls``). Each generation's stream is ``mix:0.5``: 5,000 new samples plus
+    :data:`STREAM_REAL` fresh real digits, and the filter keeps about half of it. Neighbouring
+    arms differ in one thing:
+
+    * ``real-only``: the control, 10,000 fresh real digits and 800 steps a generation;
+    * ``perfect provenance filter``: only the stream's 5,000 real digits (a filter that knows every
+      image's source), the same 800 steps: twice the passes over each image;
+    * ``detector-filter:0.5``: notebook 06's detector filter, the same 800 steps (it keeps some
+      generated images and throws some real ones away);
+    * ``detector-filter:0.5, matched epochs`` and ``perfect provenance filter, matched epochs``:
+      the same, with generation 0's 20 passes over whatever set they train on (about 400 steps).
+    """
+    base = RunConfig(generations=DEFENCE_GENERATIONS, seed=seed)
+    perfect = base.changed(policy="real-only", sample_size=STREAM_REAL)
+    detector = base.changed(policy="detector-filter:0.5")
+    return {
+        "real-only": base.changed(policy="real-only"),
+        "perfect provenance filter": perfect,
+        "detector-filter:0.5": detector,
+        "perfect provenance filter, matched epochs": perfect.changed(budget="growing"),
+        "detector-filter:0.5, matched epochs": detector.changed(budget="growing"),
+    }
+
+
 #: the committed long runs (``python benchmarks/long_run.py``; provenance inside and in the README)
 LONG_RUN_RESULTS = Path(__file__).resolve().parents[3] / "benchmarks" / "results" / "long-run.json"
 
@@ -192,17 +225,19 @@ class LongRuns:
 
 #: notebook 05's committed 2 x 2 (``python benchmarks/long_run.py --groups fit-and-sampler``)
 FIT_AND_SAMPLER_RESULTS = LONG_RUN_RESULTS.with_name("fit-and-sampler.json")
+#: notebook 06's detector controls (``python benchmarks/long_run.py --groups detector-controls``)
+DETECTOR_CONTROL_RESULTS = LONG_RUN_RESULTS.with_name("detector-controls.json")
 
 
 def long_run_results(path: Path = LONG_RUN_RESULTS) -> LongRuns:
     """Read committed long runs (see :class:`LongRuns`): notebook 06's by default, or another
-    file of ``benchmarks/long_run.py`` (:data:`FIT_AND_SAMPLER_RESULTS`); a clear error if the file
-    is missing."""
+    file of ``benchmarks/long_run.py`` (:data:`FIT_AND_SAMPLER_RESULTS`,
+    :data:`DETECTOR_CONTROL_RESULTS`); a clear error if the file is missing."""
     path = Path(path)
     if not path.exists():
-        command = ("python benchmarks/long_run.py --groups fit-and-sampler (about 20 minutes on 2 cores)"
-                   if path.name == FIT_AND_SAMPLER_RESULTS.name else
-                   "python benchmarks/long_run.py (about 1.6 h on 2 cores)")
+        command = {FIT_AND_SAMPLER_RESULTS.name: "python benchmarks/long_run.py --groups fit-and-sampler (about 20 minutes on 2 cores)",
+                   DETECTOR_CONTROL_RESULTS.name: "python benchmarks/long_run.py --groups detector-controls (about 20 minutes on 2 cores)",
+                   }.get(path.name, "python benchmarks/long_run.py (about 1.6 h on 2 cores)")
         raise FileNotFoundError(f"{path} is missing: it is committed with the course (git checkout it), or "
                                 f"regenerate it with: {command}")
     raw = json.loads(path.read_text())
