@@ -207,6 +207,36 @@ def test_the_detector_control_claims_hold_where_extra_passes_explain_the_detecto
     assert [c.holds for c in found] == [True, True, True, True, False]
 
 
+def curation_world(fd, coverage=None):
+    """The curation study's committed results on two seeds: ``fd[arm]`` (and ``coverage[arm]``,
+    0.2 where not given) for every arm, the same on both seeds."""
+    from collapselab.course.experiments import CURATION_ARMS
+
+    arms = [name for name, *_ in CURATION_ARMS] + ["generation 0"]
+    coverage = coverage or {}
+    return {arm: {s: {"fd": fd[arm], "coverage": coverage.get(arm, 0.2)} for s in (35, 36)} for arm in arms}
+
+
+def test_the_curation_claims_see_nothing_where_every_training_set_scores_alike():
+    from collapselab.course.experiments import CURATION_ARMS
+
+    found = claims.curation_study(curation_world({arm: 150.0 for arm in [n for n, *_ in CURATION_ARMS] + ["generation 0"]}))
+    assert true_ones(found) == []
+
+
+def test_the_curation_claims_hold_in_the_world_they_predict():
+    fd = {"20 real": 180.0, "20 real + 200 uncurated": 240.0, "20 real + 200 balanced": 235.0,
+          "20 real + 200 confident": 200.0, "20 real + 200 curated": 195.0, "20 real + 50 curated": 170.0,
+          "20 real + 800 curated": 220.0, "100 real": 150.0, "100 real + 1000 uncurated": 260.0,
+          "100 real + 1000 curated": 240.0, "generation 0": 115.0}
+    found = claims.curation_study(curation_world(fd, {"20 real + 200 curated": 0.16, "20 real + 200 uncurated": 0.12}))
+    assert all(c.holds for c in found)
+    assert [round(c.value, 6) for c in found] == [-45.0, 0.04, -35.0, 50.0, -10.0, 90.0, 35.0]
+    # the Alemohammad-style small dose that does not help
+    fd["20 real + 50 curated"] = 185.0
+    assert [c.holds for c in claims.curation_study(curation_world(fd))][4] is False
+
+
 def test_a_margin_is_the_worst_seeds_distance_to_the_threshold_in_seed_spreads():
     from pytest import approx
 

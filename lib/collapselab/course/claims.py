@@ -580,6 +580,51 @@ def detector_controls(results) -> list[Claim]:
     ]
 
 
+def curation_study(results: dict[str, dict[int, dict]]) -> list[Claim]:
+    """Pre-registered claims about notebook 06's curation study, read from its committed results
+    (``results[arm][seed]``: the metrics of that arm's VAE, arms of
+    :data:`~collapselab.course.experiments.CURATION_ARMS` and ``"generation 0"``).
+
+    Written before any of these runs existed, on seeds no claim had used, from one seed's look at
+    notebook 06's three curated arms. The hypotheses: curation helps against uncurated digits, and
+    its confidence filter (which drops illegible samples) matters more than class balance (generation 0
+    writes every digit about equally); more synthetic digits dilute the real ones; a small dose
+    helps the 20-digit VAE, as Alemohammad et al. report for scarce real data; nothing beats the
+    synthetic digits' own source. FD first, coverage second. Each claim holds only if it holds on
+    every seed; its value is the worst seed's."""
+    seeds = sorted(results["20 real"])
+    fd = lambda arm: {s: float(results[arm][s]["fd"]) for s in seeds}
+    cov = lambda arm: {s: float(results[arm][s]["coverage"]) for s in seeds}
+
+    def below(a: dict, b: dict) -> tuple[bool, float]:
+        return all(a[s] < b[s] for s in seeds), max(a[s] - b[s] for s in seeds)
+
+    def above(a: dict, b: dict) -> tuple[bool, float]:
+        return all(a[s] > b[s] for s in seeds), min(a[s] - b[s] for s in seeds)
+
+    arms = [name for name in results if name != "generation 0"]
+    best = {s: min(fd(arm)[s] for arm in arms) for s in seeds}
+    found = []
+    for text, (holds, value), measure in (
+        ("20 real digits: 200 curated synthetic digits give a lower FD than 200 uncurated ones",
+         below(fd("20 real + 200 curated"), fd("20 real + 200 uncurated")), "highest seed's FD difference"),
+        ("20 real digits: 200 curated synthetic digits give a higher coverage than 200 uncurated ones",
+         above(cov("20 real + 200 curated"), cov("20 real + 200 uncurated")), "lowest seed's coverage difference"),
+        ("the confidence filter matters more than class balance: 200 confident digits give a lower FD than 200 balanced ones",
+         below(fd("20 real + 200 confident"), fd("20 real + 200 balanced")), "highest seed's FD difference"),
+        ("more curated digits dilute the real ones: 800 give a higher FD than 50",
+         above(fd("20 real + 800 curated"), fd("20 real + 50 curated")), "lowest seed's FD difference"),
+        ("a small dose helps scarce real data: 20 real digits + 50 curated give a lower FD than the 20 alone",
+         below(fd("20 real + 50 curated"), fd("20 real")), "highest seed's FD difference"),
+        ("100 real digits: 1,000 curated synthetic digits give a higher FD than the 100 alone",
+         above(fd("100 real + 1000 curated"), fd("100 real")), "lowest seed's FD difference"),
+        ("no training set reaches the FD of generation 0, the synthetic digits' source",
+         above(best, fd("generation 0")), "lowest seed's best arm's FD minus generation 0's"),
+    ):
+        found.append(claim(text, holds, value, 0.0, measure=measure))
+    return found
+
+
 def gerstgrasser_ratio(generation: int) -> float:
     """Gerstgrasser et al.'s prediction for accumulate's error rise relative to replace's at
     ``generation``, for a model whose every fit adds the same error as generation 0's (linear

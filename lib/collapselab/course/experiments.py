@@ -328,18 +328,27 @@ class SmallRealSet:
     dose: int = DOSE
 
 
-def _curate(images: torch.Tensor, curator: classifier.Classifier, n: int) -> tuple[torch.Tensor, float]:
-    """The first ``n`` images the curator recognises with confidence >= CURATOR_CONFIDENCE, as many
-    of each digit (a curated set is balanced, not just filtered), and the share of images it kept."""
+def _curate(images: torch.Tensor, curator: classifier.Classifier, n: int, *, confident: bool = True,
+            balanced: bool = True) -> tuple[torch.Tensor, float]:
+    """``n`` of ``images`` (in their order) chosen by the curator, and the share of all images it
+    recognises with confidence >= CURATOR_CONFIDENCE. ``confident``: only those; ``balanced``: as
+    many of each digit (by the curator's guess). Both (the default) is notebook 06's curated set:
+    balanced, not just filtered; neither is the first ``n``, uncurated."""
     probabilities = curator.probabilities(images)
     confidence, digit = probabilities.max(dim=1)
-    confident = confidence >= CURATOR_CONFIDENCE
-    per_digit = [torch.nonzero(confident & (digit == d))[:, 0] for d in range(10)]
-    quota = n // 10
-    if min(len(p) for p in per_digit) < quota:
-        raise ValueError(f"the curator kept too few images of some digit for a balanced set of {n}; draw more samples")
-    keep = torch.cat([p[:quota] for p in per_digit]).sort().values
-    return images[keep], float(confident.float().mean())
+    sure = confidence >= CURATOR_CONFIDENCE
+    allowed = sure if confident else torch.ones_like(sure)
+    if balanced:
+        per_digit = [torch.nonzero(allowed & (digit == d))[:, 0] for d in range(10)]
+        quota = n // 10
+        if min(len(p) for p in per_digit) < quota:
+            raise ValueError(f"the curator kept too few images of some digit for a balanced set of {n}; draw more samples")
+        keep = torch.cat([p[:quota] for p in per_digit]).sort().values
+    else:
+        keep = torch.nonzero(allowed)[:, 0][:n]
+        if len(keep) < n:
+            raise ValueError(f"the curator kept {len(keep)} images, fewer than {n}; draw more samples")
+    return images[keep], float(sure.float().mean())
 
 
 def small_real_arms() -> list[str]:
@@ -386,6 +395,77 @@ def small_real_set(lab: Lab, seed: int = 0) -> SmallRealSet:
         arms[name] = lab.score_images(model.sample(config.n_eval, seed=config.seed_for("evaluate", 0)))
         sizes[name] = (len(real), 0 if extra is None else len(extra))
     return SmallRealSet(arms, sizes, share)
+
+
+#: seeds of notebook 06's curation study: never used by any image experiment or claim before it
+CURATION_SEEDS = (35, 36, 37, 38, 39)
+#: the curation study's synthetic sets for the 20-digit real set: ``(arm, synthetic digits,
+#: confident only, balanced)``; ``(None)`` marks the real set alone
+CURATION_ARMS = (("20 real", 0, None, None),
+                 ("20 real + 200 uncurated", 200, False, False),
+                 ("20 real + 200 balanced", 200, False, True),
+                 ("20 real + 200 confident", 200, True, False),
+                 ("20 real + 200 curated", 200, True, True),
+                 ("20 real + 50 curated", 50, True, True),
+                 ("20 real + 800 curated", 800, True, True),
+                 ("100 real", 0, None, None),
+                 ("100 real + 1000 uncurated", 1000, False, False),
+                 ("100 real + 1000 curated", 1000, True, True))
+
+
+def curation_study(lab: Lab, seed: int = 35) -> dict[str, dict]:
+    """Notebook 06's curation study (committed results: ``python benchmarks/curation_study.py``):
+    what, in "curated synthetic digits", does what? VAEs trained as in :func:`small_real_set`
+    (generation 0's recipe, :data:`SMALL_STEPS` steps) on a small set of real digits that
+    generation 0 never saw, alone or with synthetic digits from generation 0, chosen by the curator
+    (the second classifier) four ways: uncurated (as written), **balanced** (as many of each digit,
+    any confidence), **confident** (confidence >= 0.9, any digit) and **curated** (both); the
+    curated set also at three doses (50, 200, 800 for 20 real digits). Returns ``{arm: metrics}``
+    (the arms of :data:`CURATION_ARMS`, then ``"generation 0"``, the synthetic digits' source), each
+    scored on :data:`~collapselab.images.photocopier.EVAL_IMAGES` samples, like every generation."""
+    config = RunConfig(seed=seed)
+    pool = lab.real_split(config).fresh
+    sizes = sorted({int(name.split()[0]) for name, *_ in CURATION_ARMS})
+    chosen = seeds.rng(seed, "curation study real").choice(pool, max(sizes), replace=False)
+    gen0 = generation_zero(lab, config).model
+    most = max(extra for _, extra, _, _ in CURATION_ARMS)
+    synthetic = gen0.sample(20 * most, seed=seeds.derive(seed, "curation study synthetic"))
+    curator = lab.second  # not the evaluation classifier: curation and measurement never share a network
+    found = {}
+    for i, (name, extra, confident, balanced) in enumerate(CURATION_ARMS):
+        real = lab.images[np.sort(chosen[: int(name.split()[0])])]
+        images = real
+        if extra:
+            picked, _ = _curate(synthetic, curator, extra, confident=confident, balanced=balanced)
+            images = torch.cat([real, picked])
+        settings = replace(GENERATION_ZERO, epochs=training.epochs_for(SMALL_STEPS, len(images), GENERATION_ZERO.batch_size),
+                           seed=seeds.derive(seed, "curation study train", i))
+        key = {**config.key(0), "experiment": "curation-study", "arm": name, "vae": settings.as_dict(),
+               "curator": curator.config.as_dict(), "confidence": CURATOR_CONFIDENCE}
+        state = cache.load_or_build("vae-curation-study", key,
+                                    lambda: vae.train(images, settings, progress=False).state(), root=lab.root)
+        model = vae.TrainedVAE.from_state(state).model
+        found[name] = lab.score_images(model.sample(config.n_eval, seed=config.seed_for("evaluate", 0)))
+    found["generation 0"] = lab.score_images(gen0.sample(config.n_eval, seed=config.seed_for("evaluate", 0)))
+    return found
+
+
+#: notebook 06's committed curation study (``python benchmarks/curation_study.py``)
+CURATION_RESULTS = LONG_RUN_RESULTS.with_name("curation-study.json")
+
+
+def curation_results(path: Path = CURATION_RESULTS) -> dict[str, dict[int, dict]]:
+    """The committed curation study as ``{arm: {seed: metrics}}`` (what
+    :func:`collapselab.course.claims.curation_study` reads); a clear error if the file is missing."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: it is committed with the course (git checkout it), or "
+                                "regenerate it with: python benchmarks/curation_study.py (about 10 minutes on 2 cores)")
+    found: dict = {}
+    for run in json.loads(path.read_text())["runs"]:
+        for arm, metrics in run["arms"].items():
+            found.setdefault(arm, {})[int(run["seed"])] = metrics
+    return found
 
 
 # --- notebook 04: calibrating the metrics -------------------------------------------------------
