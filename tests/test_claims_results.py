@@ -86,3 +86,42 @@ def test_notebook_sevens_claims_for_its_first_confirmation_seed_regenerate_as_co
     assert {c.text: c.holds for c in regenerated} == {text: c["holds"] for text, c in committed.items()}
     rise = "replace: real-text perplexity at generation 4 at least 3% above generation 0's"
     assert {c.text: c.value for c in regenerated}[rise] == pytest.approx(committed[rise]["value"], abs=0.02)
+
+
+#: notebook 05's latest confirmation: its claims restated as control-subtracted shares (f5a2e9b)
+CONFIRMATION_05 = RESULTS / "claims-05-seeds-25-29.json"
+
+
+def test_notebook_fives_latest_confirmation_is_of_the_claims_it_prints_with_the_controls_values():
+    from collapselab.course import claims
+
+    table = json.loads(CONFIRMATION_05.read_text())
+    assert table["meta"]["role"] == "confirmation" and sorted(table["claims"]) == ["05"]
+    assert table["meta"]["claims_commit"] == "f5a2e9b"          # frozen before seeds 25-29 ran
+    by_seed = table["claims"]["05"]
+    assert sorted(by_seed) == ["25", "26", "27", "28", "29"]
+    printed = [c.text for c in claims.image_photocopier(_null_runs())]
+    for rows in by_seed.values():      # what 05 prints, in order, and the one claim dropped after it failed
+        assert [c["text"] for c in rows if c["text"] != claims.WITHDRAWN_05] == printed
+        assert all(c["holds"] for c in rows if c["text"] != claims.WITHDRAWN_05)
+    assert claims.record(claims.WITHDRAWN_05, "05")[:2] == (4, 5)
+    # every claim about a recursive arm carries the real-only control's value of the same measurement
+    with_control = {c["text"] for c in by_seed["25"] if c.get("control") is not None}
+    assert with_control and all(text.startswith("replace:") for text in with_control)
+    assert "claims-05-seeds-25-29.json" in (RESULTS / "README.md").read_text()
+
+
+def _null_runs():
+    """Notebook 05's four arms, scoring generation 0's numbers in every generation (for the wording)."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    scores = {"fd": 40.0, "precision": 0.7, "density": 0.9, "coverage": 0.6, "class_entropy": 2.3,
+              "confidence": 0.95, "latent_spread": 1.0}
+
+    class Still(SimpleNamespace):
+        def metric(self, name):
+            return np.array([m[name] for m in self.metrics])
+
+    return {name: Still(metrics=[dict(scores) for _ in range(4)]) for name in ("replace", "bernoulli", "3x samples", "real-only")}

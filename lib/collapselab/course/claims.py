@@ -106,7 +106,7 @@ def margin(values: Sequence[float], threshold: float | tuple[float, float] | Non
 RESULTS = Path(__file__).resolve().parents[3] / "benchmarks" / "results"
 #: the confirmation tables: claims run, unchanged, on seeds none of them was written with
 CONFIRMATION_TABLES = ("claims-seeds-5-9.json", "claims-seeds-10-14.json", "claims-04-seeds-10-14.json",
-                       "claims-06-07-seeds-10-14.json")
+                       "claims-06-07-seeds-10-14.json", "claims-05-seeds-25-29.json")
 #: a claim whose worst confirmation seed is nearer its threshold than this many seed spreads is fragile
 FRAGILE = 1.0
 
@@ -309,6 +309,20 @@ def share_removed(run, baseline, control, metric: str) -> float:
     return 1 - damage(run, control, metric) / base if base != 0 else float("nan")   # no damage: no share
 
 
+#: notebook 05's claim that failed a confirmation seed (seed 27 of 25-29, share +0.084) and was
+#: dropped from the notebook after it; notebook 05 prints its record from the table
+WITHDRAWN_05 = ("on class entropy Bernoulli sampling does worse: more damage than replace's (beyond the control's "
+                "change)")
+
+
+def record(text: str, notebook: str, root: Path = RESULTS) -> tuple[int, int, list[float]]:
+    """``(seeds it held on, seeds it was run on, its values)`` for the claim ``text`` in
+    ``notebook``'s latest confirmation table: how a withdrawn claim fared, for the notebook to say."""
+    runs = confirmation(notebook, root).get(text, {})
+    return (sum(r["holds"] for r in runs.values()), len(runs),
+            [r["value"] for r in runs.values() if r.get("value") is not None])
+
+
 def image_photocopier(runs: dict) -> list[Claim]:
     """Claims about notebook 05's controlled runs (:func:`collapselab.course.experiments.decomposition`).
 
@@ -320,7 +334,7 @@ def image_photocopier(runs: dict) -> list[Claim]:
     ctrl_fd = ctrl.metric("fd")
     sample_effect = _ratio(_last(big, "latent_spread") - _last(rep, "latent_spread"),
                            _last(bern, "latent_spread") - _last(rep, "latent_spread"))
-    removed = {m: share_removed(bern, rep, ctrl, m) for m in ("latent_spread", "fd", "coverage", "class_entropy")}
+    removed = {m: share_removed(bern, rep, ctrl, m) for m in ("latent_spread", "fd", "coverage")}
     lead = bern.metric("latent_spread") - rep.metric("latent_spread")        # (G + 1,): 0 at generation 0
     ratio = lambda run, name: _last(run, name) / _first(run, name)
     change = lambda run, name: _last(run, name) - _first(run, name)
@@ -353,8 +367,6 @@ def image_photocopier(runs: dict) -> list[Claim]:
               removed["fd"] > 0.1, removed["fd"], 0.1),
         claim("Bernoulli sampling removes less than a quarter of replace's damage to coverage (beyond the control's change)",
               removed["coverage"] < 0.25, removed["coverage"], 0.25),
-        claim("on class entropy Bernoulli sampling does worse: more damage than replace's (beyond the control's change)",
-              removed["class_entropy"] < 0, removed["class_entropy"], 0.0),
         claim("the decoder means' cost recurs: Bernoulli samples' lead over replace in latent spread grows in every "
               "generation (in PPCA it would be paid once)", np.all(np.diff(lead) > 0), np.min(np.diff(lead)), 0.0),
         claim(f"replace: the classifier is less sure of its samples at generation {g} than at generation 0 "
