@@ -46,7 +46,7 @@ def main(argv=None) -> int:
 
     result = load(args.out)
     result["provenance"].append(provenance(argv))
-    result["provenance"][-1]["command"] = "python benchmarks/curation_study.py " + " ".join(argv)
+    result["provenance"][-1]["command"] = " ".join(["python benchmarks/curation_study.py", *argv])
     invocation = len(result["provenance"]) - 1
     result["runs"] = [r for r in result["runs"] if r["seed"] not in args.seeds]
     start = time.perf_counter()
