@@ -328,10 +328,12 @@ def test_the_findings_box_marks_this_runs_verdicts_beside_the_confirmed_effects(
     confirmed["claims"]["05"]["10"][0]["control"] = 0.98
     confirmed["claims"]["05"]["11"][0]["control"] = 0.99
     (tmp_path / "late.json").write_text(json.dumps(confirmed))
-    claims.findings_box(found[:1], "05", root=tmp_path)
-    assert capsys.readouterr().out.splitlines()[2] == (
-        "    seeds: 0.6 [0.5, 0.7], threshold 0.45; real-only control: 0.985 [0.98, 0.99]; "
-        "fragile (worst seed 0.5 standard deviations from it)")
+    claims.findings_box([claims.claim("the copy is blurrier", True, 0.6, 0.45, control=0.97, measure="its blur")],
+                        "05", root=tmp_path)
+    assert capsys.readouterr().out.splitlines()[1:3] == [
+        "✓ the copy is blurrier (this run: its blur = 0.6)",
+        "    seeds: 0.6 [0.5, 0.7], threshold 0.45; real-only control: 0.985 [0.98, 0.99] (this run: 0.97); "
+        "fragile (worst seed 0.5 standard deviations from it)"]
     # a finding that fails in this run is marked, and one never confirmed says so
     assert claims.findings_box([claims.claim("the copy is blurrier", False, 0.4, 0.45),
                                 claims.claim("a new claim", True, 1.0, 0.5)], "05", root=tmp_path) is False

@@ -111,7 +111,8 @@ def metric_panels(runs: dict, names: list[str], real: dict, noise: dict, *, titl
     ({arm: ImageRun}) against generation, with real digits' and uniform noise's scores as
     reference lines (:func:`reference_lines`). A reference level further from the runs than
     :data:`OFF_SCALE` times their own range (always noise on FD) is named in the panel instead of
-    drawn, so the runs are not squashed against it. The legend sits outside, on the right;
+    drawn (under the panel's axis), so the runs are not squashed against it. The legend sits
+    outside, on the right;
     ``title`` (the finding) on top."""
     rows = (len(names) + 2) // 3
     fig, axes = plt.subplots(rows, 3, figsize=(13, 3.3 * rows), layout="constrained", squeeze=False)
@@ -120,20 +121,20 @@ def metric_panels(runs: dict, names: list[str], real: dict, noise: dict, *, titl
         values = np.concatenate([run.metric(name) for run in runs.values()])
         for (arm, run), color in zip(runs.items(), OKABE_ITO):
             ax.plot(generations, run.metric(name), "o-", ms=3, color=color, label=arm)
+        notes = []
         if name != "latent_spread":
             low, high = float(values.min()), float(values.max())
             reach = OFF_SCALE * max(high - low, 1e-3 * max(abs(high), 1.0))
-            notes = []
             for level, label, style in ((real[name], "real digits", "-"), (noise[name], "noise", ":")):
                 if (name == "fd" and label == "noise") or not low - reach <= level <= high + reach:
                     notes.append(f"{label}: {level:.3g}, off the scale {'above' if level > high else 'below'}")
                 else:
                     ax.axhline(level, color="0.45", lw=1.2, ls=style, label=label)
-            if notes:
-                ax.text(0.02, 0.97, "\n".join(notes), transform=ax.transAxes, va="top", fontsize=8)
         if name == "fd":
             ax.set_ylim(0, None)
-        ax.set(title=f"{name} ({READING.get(name, '')})", xlabel="generation", xticks=generations)
+        # a level off the scale is named under the axis, where it never covers a curve
+        xlabel = "generation" + (f"\n({'; '.join(notes)})" if notes else "")
+        ax.set(title=f"{name} ({READING.get(name, '')})", xlabel=xlabel, xticks=generations)
     for ax in axes.flat[len(names):]:
         ax.set_visible(False)
     handles = {label: handle for ax in axes.flat for handle, label in zip(*ax.get_legend_handles_labels())}

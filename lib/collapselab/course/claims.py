@@ -204,7 +204,8 @@ def findings_box(found: Iterable[Claim], notebook: str, root: Path = RESULTS) ->
     ok = True
     for c in (c for c in found if not c.sanity):
         ok &= c.holds
-        print(f"{'✓' if c.holds else '✗'} {c.text}" + ("" if c.value is None else f" (this run: {_sig(c.value)})"))
+        what = f"{c.measure} = " if c.measure else ""
+        print(f"{'✓' if c.holds else '✗'} {c.text}" + ("" if c.value is None else f" (this run: {what}{_sig(c.value)})"))
         runs = table.get(c.text, {})
         values = [r["value"] for r in runs.values() if r.get("value") is not None]
         held = sum(r["holds"] for r in runs.values())
@@ -220,6 +221,8 @@ def findings_box(found: Iterable[Claim], notebook: str, root: Path = RESULTS) ->
         controls = [r["control"] for r in runs.values() if r.get("control") is not None]
         if controls:
             line += f"; real-only control: {_spread(controls)}"
+            if c.control is not None:
+                line += f" (this run: {_sig(c.control)})"
         if held < len(runs):
             line += f"; FAILED on {len(runs) - held} of {len(runs)} seeds"
         else:
@@ -340,38 +343,42 @@ def image_photocopier(runs: dict) -> list[Claim]:
     change = lambda run, name: _last(run, name) - _first(run, name)
     return [
         claim(f"replace: coverage at generation {g} below 40% of generation 0's",
-              ratio(rep, "coverage") < 0.4, ratio(rep, "coverage"), 0.4, control=ratio(ctrl, "coverage")),
+              ratio(rep, "coverage") < 0.4, ratio(rep, "coverage"), 0.4, control=ratio(ctrl, "coverage"),
+              measure=f"coverage at generation {g} ÷ at 0"),
         claim(f"replace: latent spread at generation {g} below 0.7", _last(rep, "latent_spread") < 0.7,
               _last(rep, "latent_spread"), 0.7, control=_last(ctrl, "latent_spread")),
         claim(f"replace: FD at generation {g} more than twice generation 0's", ratio(rep, "fd") > 2,
-              ratio(rep, "fd"), 2.0, control=ratio(ctrl, "fd")),
+              ratio(rep, "fd"), 2.0, control=ratio(ctrl, "fd"), measure=f"FD at generation {g} ÷ at 0"),
         claim("replace: precision and density end higher than they started, while coverage falls",
               change(rep, "precision") > 0 and change(rep, "density") > 0 and change(rep, "coverage") < 0,
-              change(rep, "density"), 0.0, control=change(ctrl, "density")),
+              change(rep, "density"), 0.0, control=change(ctrl, "density"), measure="density's rise"),
         claim("real-only control: FD stays within 20% of generation 0's in every generation",
-              np.all(np.abs(ctrl_fd - ctrl_fd[0]) <= 0.2 * ctrl_fd[0]), np.max(np.abs(ctrl_fd / ctrl_fd[0] - 1)), 0.2),
+              np.all(np.abs(ctrl_fd - ctrl_fd[0]) <= 0.2 * ctrl_fd[0]), np.max(np.abs(ctrl_fd / ctrl_fd[0] - 1)), 0.2,
+              measure="largest change from generation 0's FD, as a share of it"),
         claim("real-only control: latent spread stays above 0.9 in every generation",
-              np.all(ctrl.metric("latent_spread") > 0.9), np.min(ctrl.metric("latent_spread")), 0.9),
+              np.all(ctrl.metric("latent_spread") > 0.9), np.min(ctrl.metric("latent_spread")), 0.9,
+              measure="its lowest latent spread"),
         claim(f"3x samples: tripling the samples moves latent spread at generation {g} by less than a quarter of what "
               "Bernoulli sampling moves it (sample size is not the driver)", abs(sample_effect) < 0.25, sample_effect,
-              (-0.25, 0.25)),
+              (-0.25, 0.25), measure="3x samples' change from replace ÷ Bernoulli's"),
         claim(f"Bernoulli samples: latent spread at generation {g} at least 0.1 above replace's",
               _last(bern, "latent_spread") > _last(rep, "latent_spread") + 0.1,
-              _last(bern, "latent_spread") - _last(rep, "latent_spread"), 0.1),
+              _last(bern, "latent_spread") - _last(rep, "latent_spread"), 0.1, measure="Bernoulli's minus replace's"),
         claim(f"Bernoulli samples still collapse: latent spread at generation {g} at least 0.1 below the control's",
               _last(bern, "latent_spread") < _last(ctrl, "latent_spread") - 0.1,
-              _last(ctrl, "latent_spread") - _last(bern, "latent_spread"), 0.1),
+              _last(ctrl, "latent_spread") - _last(bern, "latent_spread"), 0.1, measure="the control's minus Bernoulli's"),
         claim("Bernoulli sampling removes more than a quarter of replace's damage to latent spread (beyond the control's change)",
-              removed["latent_spread"] > 0.25, removed["latent_spread"], 0.25),
+              removed["latent_spread"] > 0.25, removed["latent_spread"], 0.25, measure="share removed"),
         claim("Bernoulli sampling removes more than a tenth of replace's damage to FD (beyond the control's change)",
-              removed["fd"] > 0.1, removed["fd"], 0.1),
+              removed["fd"] > 0.1, removed["fd"], 0.1, measure="share removed"),
         claim("Bernoulli sampling removes less than a quarter of replace's damage to coverage (beyond the control's change)",
-              removed["coverage"] < 0.25, removed["coverage"], 0.25),
+              removed["coverage"] < 0.25, removed["coverage"], 0.25, measure="share removed"),
         claim("the decoder means' cost recurs: Bernoulli samples' lead over replace in latent spread grows in every "
-              "generation (in PPCA it would be paid once)", np.all(np.diff(lead) > 0), np.min(np.diff(lead)), 0.0),
+              "generation (in PPCA it would be paid once)", np.all(np.diff(lead) > 0), np.min(np.diff(lead)), 0.0,
+              measure="the lead's smallest growth in one generation"),
         claim(f"replace: the classifier is less sure of its samples at generation {g} than at generation 0 "
               "(mean confidence)", ratio(rep, "confidence") < 1, ratio(rep, "confidence"), 1.0,
-              control=ratio(ctrl, "confidence")),
+              control=ratio(ctrl, "confidence"), measure=f"confidence at generation {g} ÷ at 0"),
     ]
 
 
