@@ -385,16 +385,23 @@ def small_real_set(lab: Lab, seed: int = 0) -> SmallRealSet:
     arms, sizes = {}, {}
     for i, (name, (real, extra)) in enumerate(sets.items()):
         images = real if extra is None else torch.cat([real, extra])
-        settings = replace(GENERATION_ZERO, epochs=training.epochs_for(SMALL_STEPS, len(images), GENERATION_ZERO.batch_size),
-                           seed=seeds.derive(seed, "small real set train", i))
-        key = {**config.key(0), "experiment": "small-real-set", "arm": name, "vae": settings.as_dict(),
-               "curator": curator.config.as_dict(), "confidence": CURATOR_CONFIDENCE}
-        state = cache.load_or_build("vae-small-real-set", key,
-                                    lambda: vae.train(images, settings, progress=False).state(), root=lab.root)
-        model = vae.TrainedVAE.from_state(state).model
-        arms[name] = lab.score_images(model.sample(config.n_eval, seed=config.seed_for("evaluate", 0)))
+        arms[name] = _small_set_scores(lab, config, images, "small-real-set", name, seeds.derive(seed, "small real set train", i))
         sizes[name] = (len(real), 0 if extra is None else len(extra))
     return SmallRealSet(arms, sizes, share)
+
+
+def _small_set_scores(lab: Lab, config: RunConfig, images: torch.Tensor, experiment: str, arm: str, seed: int) -> dict:
+    """Train (or load) a VAE with generation 0's recipe and :data:`SMALL_STEPS` steps on ``images``
+    (shape ``(n, 784)``), cached under ``experiment`` and ``arm``, and score
+    :data:`~collapselab.images.photocopier.EVAL_IMAGES` of its samples like a generation."""
+    settings = replace(GENERATION_ZERO, epochs=training.epochs_for(SMALL_STEPS, len(images), GENERATION_ZERO.batch_size),
+                       seed=seed)
+    key = {**config.key(0), "experiment": experiment, "arm": arm, "vae": settings.as_dict(),
+           "curator": lab.second.config.as_dict(), "confidence": CURATOR_CONFIDENCE}
+    state = cache.load_or_build(f"vae-{experiment}", key,
+                                lambda: vae.train(images, settings, progress=False).state(), root=lab.root)
+    model = vae.TrainedVAE.from_state(state).model
+    return lab.score_images(model.sample(config.n_eval, seed=config.seed_for("evaluate", 0)))
 
 
 #: seeds of notebook 06's curation study: never used by any image experiment or claim before it
@@ -438,14 +445,8 @@ def curation_study(lab: Lab, seed: int = 35) -> dict[str, dict]:
         if extra:
             picked, _ = _curate(synthetic, curator, extra, confident=confident, balanced=balanced)
             images = torch.cat([real, picked])
-        settings = replace(GENERATION_ZERO, epochs=training.epochs_for(SMALL_STEPS, len(images), GENERATION_ZERO.batch_size),
-                           seed=seeds.derive(seed, "curation study train", i))
-        key = {**config.key(0), "experiment": "curation-study", "arm": name, "vae": settings.as_dict(),
-               "curator": curator.config.as_dict(), "confidence": CURATOR_CONFIDENCE}
-        state = cache.load_or_build("vae-curation-study", key,
-                                    lambda: vae.train(images, settings, progress=False).state(), root=lab.root)
-        model = vae.TrainedVAE.from_state(state).model
-        found[name] = lab.score_images(model.sample(config.n_eval, seed=config.seed_for("evaluate", 0)))
+        found[name] = _small_set_scores(lab, config, images, "curation-study", name,
+                                        seeds.derive(seed, "curation study train", i))
     found["generation 0"] = lab.score_images(gen0.sample(config.n_eval, seed=config.seed_for("evaluate", 0)))
     return found
 
