@@ -111,3 +111,15 @@ def test_the_readme_quotes_each_notebooks_own_time_and_level_and_a_total_that_ad
         assert (int(said[0]), int(said[1]), said[2]) == rows[lesson.number], lesson.number
     hours = float(re.search(r"plan on about (\d+) hours", readme).group(1))
     assert abs(sum(s for s, _, _ in rows.values()) / 60 - hours) <= 0.5
+
+
+def test_the_three_hour_plans_minutes_per_section_add_up_to_each_notebooks_block():
+    text = GUIDE.read_text(encoding="utf-8")
+    plan = text[text.index("### Three hours"):text.index("#### Minutes per section")]
+    blocks = {m.group(2): int(m.group(1)) for m in re.finditer(r"^\| [^|]+ \| (\d+) \| (\d\d) \|", plan, flags=re.M)}
+    split = text[text.index("#### Minutes per section"):text.index("**Run live** means")]
+    rows = {m.group(1): (int(m.group(2)), m.group(3)) for m in re.finditer(r"^\| (\d\d) \((\d+)\) \| (.*) \|$", split, flags=re.M)}
+    assert sorted(rows) == sorted(blocks) == [lesson.number for lesson in course.LESSONS]
+    for number, (block, sections) in rows.items():
+        minutes = [int(m) for m in re.findall(r" (\d+)(?: \(✂[^)]*\))?(?: ·|$)", sections)]
+        assert block == blocks[number] == sum(minutes), number
