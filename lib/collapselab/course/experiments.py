@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from .. import cache, data, seeds, training
-from ..images import classifier, vae
+from ..images import vae
 from ..images.metrics import blur
 from ..images.photocopier import GENERATION_ZERO, Lab, RunConfig, generation_zero
 
@@ -328,13 +328,13 @@ class SmallRealSet:
     dose: int = DOSE
 
 
-def _curate(images: torch.Tensor, curator: classifier.Classifier, n: int, *, confident: bool = True,
+def _curate(images: torch.Tensor, probabilities: torch.Tensor, n: int, *, confident: bool = True,
             balanced: bool = True) -> tuple[torch.Tensor, float]:
-    """``n`` of ``images`` (in their order) chosen by the curator, and the share of all images it
-    recognises with confidence >= CURATOR_CONFIDENCE. ``confident``: only those; ``balanced``: as
+    """``n`` of ``images`` (in their order) chosen by the curator, whose class ``probabilities``
+    for them (shape ``(len(images), 10)``, computed once by the caller) decide, and the share of all
+    images it recognises with confidence >= CURATOR_CONFIDENCE. ``confident``: only those; ``balanced``: as
     many of each digit (by the curator's guess). Both (the default) is notebook 06's curated set:
     balanced, not just filtered; neither is the first ``n``, uncurated."""
-    probabilities = curator.probabilities(images)
     confidence, digit = probabilities.max(dim=1)
     sure = confidence >= CURATOR_CONFIDENCE
     allowed = sure if confident else torch.ones_like(sure)
@@ -372,7 +372,7 @@ def small_real_set(lab: Lab, seed: int = 0) -> SmallRealSet:
     most = DOSE * max(SMALL_SETS)
     synthetic = gen0.sample(20 * most, seed=seeds.derive(seed, "small real set synthetic"))
     curator = lab.second  # not the evaluation classifier: curation and measurement never share a network
-    curated, share = _curate(synthetic, curator, most)
+    curated, share = _curate(synthetic, curator.probabilities(synthetic), most)
     names = iter(small_real_arms())
     sets = {}
     for n in SMALL_SETS:
@@ -438,12 +438,13 @@ def curation_study(lab: Lab, seed: int = 35) -> dict[str, dict]:
     most = max(extra for _, extra, _, _ in CURATION_ARMS)
     synthetic = gen0.sample(20 * most, seed=seeds.derive(seed, "curation study synthetic"))
     curator = lab.second  # not the evaluation classifier: curation and measurement never share a network
+    judged = curator.probabilities(synthetic)          # once: every arm picks from the same samples
     found = {}
     for i, (name, extra, confident, balanced) in enumerate(CURATION_ARMS):
         real = lab.images[np.sort(chosen[: int(name.split()[0])])]
         images = real
         if extra:
-            picked, _ = _curate(synthetic, curator, extra, confident=confident, balanced=balanced)
+            picked, _ = _curate(synthetic, judged, extra, confident=confident, balanced=balanced)
             images = torch.cat([real, picked])
         found[name] = _small_set_scores(lab, config, images, "curation-study", name,
                                         seeds.derive(seed, "curation study train", i))
