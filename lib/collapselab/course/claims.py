@@ -319,9 +319,15 @@ WITHDRAWN_05 = ("on class entropy Bernoulli sampling does worse: more damage tha
 
 
 def record(text: str, notebook: str, root: Path = RESULTS) -> tuple[int, int, list[float]]:
-    """``(seeds it held on, seeds it was run on, its values)`` for the claim ``text`` in
-    ``notebook``'s latest confirmation table: how a withdrawn claim fared, for the notebook to say."""
-    runs = confirmation(notebook, root).get(text, {})
+    """``(seeds it held on, seeds it was run on, its values)`` for the claim ``text`` in the latest
+    confirmation table that ran it for ``notebook``: how a withdrawn claim fared, for the notebook
+    to say (a later table, run after the claim was dropped, does not have it)."""
+    runs: dict = {}
+    for name in reversed(CONFIRMATION_TABLES):
+        path = Path(root) / name
+        if path.exists() and not runs:
+            for seed, rows in load_table(path).get(notebook, {}).items():
+                runs.update({seed: r for r in rows if r["text"] == text})
     return (sum(r["holds"] for r in runs.values()), len(runs),
             [r["value"] for r in runs.values() if r.get("value") is not None])
 
@@ -349,9 +355,12 @@ def image_photocopier(runs: dict) -> list[Claim]:
               _last(rep, "latent_spread"), 0.7, control=_last(ctrl, "latent_spread")),
         claim(f"replace: FD at generation {g} more than twice generation 0's", ratio(rep, "fd") > 2,
               ratio(rep, "fd"), 2.0, control=ratio(ctrl, "fd"), measure=f"FD at generation {g} ÷ at 0"),
-        claim("replace: precision and density end higher than they started, while coverage falls",
-              change(rep, "precision") > 0 and change(rep, "density") > 0 and change(rep, "coverage") < 0,
-              change(rep, "density"), 0.0, control=change(ctrl, "density"), measure="density's rise"),
+        claim("replace: precision rises by more than the real-only control's precision does",
+              damage(rep, ctrl, "precision") > 0, damage(rep, ctrl, "precision"), 0.0,
+              control=change(ctrl, "precision"), measure="replace's rise minus the control's"),
+        claim("replace: density rises by more than the real-only control's density does",
+              damage(rep, ctrl, "density") > 0, damage(rep, ctrl, "density"), 0.0,
+              control=change(ctrl, "density"), measure="replace's rise minus the control's"),
         claim("real-only control: FD stays within 20% of generation 0's in every generation",
               np.all(np.abs(ctrl_fd - ctrl_fd[0]) <= 0.2 * ctrl_fd[0]), np.max(np.abs(ctrl_fd / ctrl_fd[0] - 1)), 0.2,
               measure="largest change from generation 0's FD, as a share of it"),
@@ -373,9 +382,9 @@ def image_photocopier(runs: dict) -> list[Claim]:
               removed["fd"] > 0.1, removed["fd"], 0.1, measure="share removed"),
         claim("Bernoulli sampling removes less than a quarter of replace's damage to coverage (beyond the control's change)",
               removed["coverage"] < 0.25, removed["coverage"], 0.25, measure="share removed"),
-        claim("the decoder means' cost recurs: Bernoulli samples' lead over replace in latent spread grows in every "
-              "generation (in PPCA it would be paid once)", np.all(np.diff(lead) > 0), np.min(np.diff(lead)), 0.0,
-              measure="the lead's smallest growth in one generation"),
+        claim(f"the decoder means' cost recurs: Bernoulli samples' lead over replace in latent spread grows again in "
+              f"each generation after the first (2 to {g})", np.all(np.diff(lead)[1:] > 0), np.min(np.diff(lead)[1:]),
+              0.0, measure="the lead's smallest growth in one generation after the first"),
         claim(f"replace: the classifier is less sure of its samples at generation {g} than at generation 0 "
               "(mean confidence)", ratio(rep, "confidence") < 1, ratio(rep, "confidence"), 1.0,
               control=ratio(ctrl, "confidence"), measure=f"confidence at generation {g} ÷ at 0"),
