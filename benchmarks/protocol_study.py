@@ -1,20 +1,27 @@
-"""Notebook 07's protocol study: does the low-temperature result move when the writing and the
-training come closer to Shumailov et al.'s? (prompted continuations, 5-beam search with a
-no-repeat rule, four times the fine-tuning steps with the best checkpoint on real validation text.)
+"""Notebook 07's committed studies of the language photocopier, over five seeds each.
+
+* ``--study protocol`` (the default): does the low-temperature result move when the writing and the
+  training come closer to Shumailov et al.'s? (prompted continuations, 5-beam search with a
+  no-repeat rule, four times the fine-tuning steps with the best checkpoint on real validation text.)
+  Arms: :func:`collapselab.text.photocopier.protocol_study`; claims:
+  :func:`collapselab.course.claims.protocol_study`, committed before any of seeds 20-24 ran (seed 0
+  was the exploration).
+* ``--study controls``: what notebook 07's arms move against: generation 0's data again with a new
+  seed, 10 % of the original passages instead of fresh ones, and the control at T = 0.5. Arms:
+  :func:`collapselab.text.photocopier.controls_study`; claims:
+  :func:`collapselab.course.claims.controls_study`, committed before any of seeds 45-49 ran.
 
 Usage (from the repository root):
 
     python benchmarks/protocol_study.py                      # seeds 20-24, into benchmarks/results/protocol-study.json
+    python benchmarks/protocol_study.py --study controls     # seeds 45-49, into benchmarks/results/text-controls.json
     python benchmarks/protocol_study.py --out /tmp/slice.json --seeds 20 \\
         --arms "prompted, T = 0.5" --generations 1           # a slice (what the regeneration test runs)
 
-The arms are :func:`collapselab.text.photocopier.protocol_study`; the claims about them,
-:func:`collapselab.course.claims.protocol_study`, were committed before any of seeds 20-24 ran (seed 0
-was the exploration). Every generation is cached under the data folder, so an interrupted run
-resumes. The result file holds, per arm and seed, one row per generation (the text CLI's row plus
+Every generation is cached under the data folder, so an interrupted run resumes. The result file holds, per arm and seed, one row per generation (the text CLI's row plus
 the percentiles of the written text's log-perplexity under generation 0), the pre-trained model's
 perplexity on the same real text, and per invocation the provenance (command, commit, machine,
-threads, date, seconds). About 30 minutes on a 2-core CPU, cold.
+threads, date, seconds). About 30 minutes per study on a 2-core CPU, cold.
 """
 
 from __future__ import annotations
@@ -31,7 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from long_run import load, provenance  # noqa: E402  (the same file format and provenance)
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "benchmarks" / "results" / "protocol-study.json"
+#: the studies: their arms (a function of the seed), seeds and committed result file
+STUDIES = {"protocol": ("protocol_study", "PROTOCOL_SEEDS", ROOT / "benchmarks" / "results" / "protocol-study.json"),
+           "controls": ("controls_study", "CONTROL_SEEDS", ROOT / "benchmarks" / "results" / "text-controls.json")}
+OUT = STUDIES["protocol"][2]
 
 
 def rows(run) -> list[dict]:
@@ -51,13 +61,18 @@ def main(argv=None) -> int:
     from collapselab.text import lm, photocopier
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=list(photocopier.PROTOCOL_SEEDS))
+    parser.add_argument("--study", choices=sorted(STUDIES), default="protocol", help="which study (default: protocol)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=None, help="default: the study's own five seeds")
     parser.add_argument("--arms", nargs="+", default=None, help="only these arms")
     parser.add_argument("--generations", type=int, default=None, help="override the generations (a slice)")
-    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--out", type=Path, default=None, help="default: the study's committed result file")
     parser.add_argument("--data-root", type=Path, default=None)
     args = parser.parse_args(argv)
-    names = list(photocopier.protocol_study(0))
+    arms_of, seeds_name, committed = STUDIES[args.study]
+    arms_of = getattr(photocopier, arms_of)
+    args.seeds = list(getattr(photocopier, seeds_name)) if args.seeds is None else args.seeds
+    args.out = committed if args.out is None else args.out
+    names = list(arms_of(0))
     if args.arms and set(args.arms) - set(names):
         parser.error("unknown arm(s) " + ", ".join(sorted(set(args.arms) - set(names))) + "; the arms are: "
                      + "; ".join(names))
@@ -70,7 +85,7 @@ def main(argv=None) -> int:
     result["provenance"].append(provenance(argv))
     result["provenance"][-1]["command"] = "python benchmarks/protocol_study.py " + " ".join(argv)
     invocation = len(result["provenance"]) - 1
-    plan = [(name, seed, config) for seed in args.seeds for name, config in photocopier.protocol_study(seed).items()
+    plan = [(name, seed, config) for seed in args.seeds for name, config in arms_of(seed).items()
             if not args.arms or name in args.arms]
     planned = {(name, seed) for name, seed, _ in plan}
     result["runs"] = [r for r in result["runs"] if (r["arm"], r["seed"]) not in planned]
@@ -85,7 +100,7 @@ def main(argv=None) -> int:
         result["pretrained"][str(seed)] = {   # the starting point every generation is fine-tuned from
             "heldout_perplexity": round(float(np.exp(lm.nll(base, lab.heldout))), 5),
             "test_half_perplexity": round(float(np.exp(lm.nll(base, lab.validation_and_test()[1]))), 5)}
-        result["runs"].append({"group": "protocol", "arm": name, "seed": seed, "invocation": invocation,
+        result["runs"].append({"group": args.study, "arm": name, "seed": seed, "invocation": invocation,
                                "seconds": round(run.seconds, 1), "rows": rows(run)})
         result["provenance"][invocation]["seconds"] = round(time.perf_counter() - start)
         write_atomically(args.out, (json.dumps(result, indent=1) + "\n").encode())

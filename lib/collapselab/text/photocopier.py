@@ -53,6 +53,9 @@ RARE_MAX_COUNT = 2
 #: the most generated passages a run may score per generation (about 10 s of sampling each on 2 cores)
 MAX_EVAL_PASSAGES = 10_000
 
+#: where the real passages a policy adds come from (:attr:`TextRunConfig.real_pool`)
+REAL_POOLS = ("fresh", "original")
+
 #: the scalar metrics of a results row
 COLUMNS = ("real_perplexity", "heldout_nll", "gen0_perplexity_median", "distinct_1", "distinct_2", "distinct_3",
            "repetition", "real_word_share", "distinct_real", "rare_words_used", "long_words_used", "names_used")
@@ -83,6 +86,11 @@ class TextRunConfig(photocopier.PhotocopierConfig):
         select_every: every this many fine-tuning steps, score the model on the first half of the
             held-out text and keep the best checkpoint (0 = keep the last); the real-text perplexity
             is then measured on the second half only, text no choice was made on.
+        real_pool: where the real passages that ``mix:<f>`` and ``real-only`` add come from:
+            ``"fresh"`` (default): the passages after the first ``n_real``, never trained on;
+            ``"original"``: generation 0's own ``n_real`` passages (Shumailov et al.'s "10 % of the
+            original data"; with ``real-only``, generation 0's data again with a new training
+            seed: the retraining control).
     """
 
     generations: int = GENERATIONS
@@ -94,6 +102,7 @@ class TextRunConfig(photocopier.PhotocopierConfig):
     beams: int = 1
     no_repeat: int = 0
     select_every: int = 0
+    real_pool: str = "fresh"
 
     FAMILY = "text"
     CACHE_VERSION = 2
@@ -113,6 +122,9 @@ class TextRunConfig(photocopier.PhotocopierConfig):
         self._set("beams", check_int("beams", self.beams, minimum=1))
         self._set("no_repeat", check_int("no_repeat", self.no_repeat, minimum=0))
         self._set("select_every", check_int("select_every", self.select_every, minimum=0))
+        if self.real_pool not in REAL_POOLS:
+            raise ValueError(f"real_pool must be one of {', '.join(map(repr, REAL_POOLS))} (fresh passages or generation "
+                             f"0's own), got {self.real_pool!r}")
         if not self.prompted and (self.beams > 1 or self.no_repeat):
             raise ValueError("beams and no_repeat apply to prompted writing only: set prompted=True, or leave them "
                              f"at 1 and 0 (got beams={self.beams}, no_repeat={self.no_repeat})")
@@ -142,6 +154,8 @@ class TextRunConfig(photocopier.PhotocopierConfig):
         if generation > 0:
             key["temperature"] = self.temperature
             key.update(self.writing())
+            if self.real_pool != "fresh":   # the default adds nothing, so earlier caches stay valid
+                key["real_pool"] = self.real_pool
         return key
 
 
@@ -219,8 +233,11 @@ class TextLab(photocopier.Family):
     # the family's contract (collapselab.photocopier.Family)
 
     def real_data(self, config: TextRunConfig) -> tuple[torch.Tensor, recursion.FreshPool]:
+        """Generation 0's ``n_real`` passages, and the pool the policy draws real passages from:
+        the passages after them, or (``real_pool="original"``) the same ``n_real`` passages."""
         self.check(config)
-        return self.real[: config.n_real], recursion.FreshPool(self.real[config.n_real:])
+        original = self.real[: config.n_real]
+        return original, recursion.FreshPool(original if config.real_pool == "original" else self.real[config.n_real:])
 
     def validation_and_test(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The held-out text cut in two halves: ``(validation, test)`` token ids, for runs that pick a
@@ -339,6 +356,34 @@ def language(seed: int = 0, *, root=None, lab: TextLab | None = None, progress: 
 
 #: the seeds of the protocol study (:func:`protocol_study`): never used by any claim before it
 PROTOCOL_SEEDS = (20, 21, 22, 23, 24)
+
+
+#: the seeds of the controls study (:func:`controls_study`): never used by any claim before it
+CONTROL_SEEDS = (45, 46, 47, 48, 49)
+
+
+def controls_study(seed: int = 45) -> dict[str, TextRunConfig]:
+    """Notebook 07's controls study: what do notebook 07's arms move *against*? Notebook 07's
+    settings (unprompted, 40 steps), each arm differing from one above it in one thing:
+
+    * ``replace`` and ``keep 10% fresh`` (``mix:0.1``): notebook 07's arms;
+    * ``keep 10% original``: ``mix:0.1`` whose real passages come from generation 0's own (Shumailov
+      et al.'s setting): dilution by real text, without new text;
+    * ``real-only`` (fresh passages each generation): notebook 07's control;
+    * ``real repeat``: ``real-only`` on generation 0's own passages again, with a new training seed
+      each generation: retraining alone, no new text and no recursion;
+    * ``real-only, T = 0.5``: the control writing at the low temperature: what text at T = 0.5
+      scores without recursion.
+    """
+    base = TextRunConfig(seed=seed)
+    return {
+        "replace": base,
+        "keep 10% fresh": base.changed(policy="mix:0.1"),
+        "keep 10% original": base.changed(policy="mix:0.1", real_pool="original"),
+        "real-only": base.changed(policy="real-only"),
+        "real repeat": base.changed(policy="real-only", real_pool="original"),
+        f"real-only, T = {LOW_TEMPERATURE:g}": base.changed(policy="real-only", temperature=LOW_TEMPERATURE),
+    }
 
 
 def protocol_study(seed: int = 20) -> dict[str, TextRunConfig]:
