@@ -223,6 +223,16 @@ def test_the_detector_control_claims_hold_where_extra_passes_explain_the_detecto
     assert [c.holds for c in found] == [True, True, True, True, False]
 
 
+def test_the_detector_selection_claims_see_nothing_where_every_arm_ends_alike_and_read_the_decomposition():
+    arms = DETECTOR_ARMS + ("its kept real digits only", "as many random real digits")
+    assert true_ones(claims.detector_selection(detector_world(dict.fromkeys(arms, 120.0)))) == []
+    # the detector's choice of real digits lowers FD by 8; the generated digits it admits add 3
+    ends = {**dict.fromkeys(arms, 120.0), "as many random real digits": 110.0, "its kept real digits only": 102.0,
+            "detector-filter:0.5": 105.0}
+    found = claims.detector_selection(detector_world(ends))
+    assert [c.holds for c in found] == [True, True] and [c.value for c in found] == [-8.0, 3.0]
+
+
 def curation_world(fd, coverage=None):
     """The curation study's committed results on two seeds: ``fd[arm]`` (and ``coverage[arm]``,
     0.2 where not given) for every arm, the same on both seeds."""

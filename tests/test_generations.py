@@ -160,6 +160,32 @@ def test_the_detector_filter_keeps_most_real_and_drops_most_generated_images(lab
             assert np.isfinite(dropped["tail_z"]) or dropped["kept_tail"] == dropped["discarded_tail"] == 0
 
 
+def test_the_detector_controls_keep_its_real_digits_or_as_many_random_real_ones(lab, monkeypatch):
+    # a stream of 6 real digits (provenance 0) and 4 generated ones (1); the detector "keeps" 3 real, 2 generated
+    provenance = np.array([0, 0, 0, 0, 0, 0, 1, 1, 1, 1])
+    judged = np.array([1, 0, 1, 0, 1, 0, 1, 1, 0, 0], dtype=bool)
+    monkeypatch.setattr(generations.Detector, "__call__", lambda self, step, images, prov: judged.copy())
+    stream = lambda keep: generations.detector_filter(0.5, lab=lab, pool=np.arange(4000), seed=0, keep=keep).keep
+    step = type("Step", (), {"generation": 1})()
+    images = torch.zeros(10, 784)
+    assert np.array_equal(stream("judged real")(step, images, provenance), judged)
+    assert np.array_equal(stream("kept real")(step, images, provenance), judged & (provenance == 0))
+    drawn = [stream("random real")(type("Step", (), {"generation": g})(), images, provenance) for g in range(1, 9)]
+    assert all(d.sum() == 3 and not d[provenance == 1].any() for d in drawn)   # as many, real only
+    assert len({tuple(d) for d in drawn}) > 1                                  # chosen at random, per generation
+
+
+def test_the_detector_controls_run_through_the_engine_on_the_same_stream(lab):
+    run = lambda policy: generations.run(tiny(policy=policy, generations=1, vae=dataclasses.replace(TINY_VAE, epochs=1)),
+                                         lab, progress=False)
+    detector, kept, random = run("detector-filter:0.5"), run("detector-kept-real:0.5"), run("random-kept-real:0.5")
+    n_real = np.sum(detector.provenance[1] == 0)
+    # generation 1 is judged by the same detector on the same stream: the same number of real digits kept
+    assert kept.real_discarded[1]["kept"] == detector.real_discarded[1]["kept"] == n_real
+    assert set(kept.provenance[1]) == {0} == set(random.provenance[1])
+    assert kept.train_sizes[1] == random.train_sizes[1] == n_real
+
+
 def test_a_second_run_loads_every_generation_from_the_cache(lab):
     config = tiny(seed=5)
     first = generations.run(config, lab, progress=False)

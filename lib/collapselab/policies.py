@@ -16,6 +16,8 @@ policy (the name you type)   next training set (``n`` = sample size)
 ``mix:<f>``                  ``(1 - f) n`` new synthetic samples plus ``f n`` fresh real ones
 ``real-only``                ``n`` fresh real samples, no synthetic data: the control
 ``detector-filter:<f>``      ``mix:<f>``, minus what a real-vs-generated detector rejects (images only)
+``detector-kept-real:<f>``   a control: only the *real* images ``detector-filter:<f>`` keeps
+``random-kept-real:<f>``     a control: as many of the stream's real images, chosen at random
 ===========================  =============================================================
 
 In code, :func:`filtered(p, keep) <filtered>` builds what policy ``p`` builds minus the samples
@@ -374,3 +376,7 @@ register("real-only", real_only, help="fresh real data only: the control")
 
 register("detector-filter", None, takes_fraction=True, family="images",
          help="a stream of fresh real and generated images, filtered by a real-vs-generated detector")
+register("detector-kept-real", None, takes_fraction=True, family="images",
+         help="a control: only the real images the detector filter keeps")
+register("random-kept-real", None, takes_fraction=True, family="images",
+         help="a control: as many of the stream's real images as the detector keeps, at random")

@@ -819,3 +819,25 @@ def controls_study(result: dict) -> list[Claim]:
         claim(f"{low} without recursion: fewer than 1% of word triples repeat within a passage at generation {g}",
               max(loops) < 0.01, max(loops), 0.01, measure="worst seed: repetition"),
     ]
+
+
+def detector_selection(results) -> list[Claim]:
+    """Pre-registered claims that take the detector filter's training set apart (notebook 06), from
+    the committed detector controls (``results``, as for :func:`detector_controls`), at the same 800
+    steps: the detector filter; ``its kept real digits only`` (its set without the generated digits
+    it admits); ``as many random real digits`` (the same number of the stream's real digits, chosen
+    at random). Written after :func:`detector_controls` failed its "costs something" claim and before
+    either new arm ran. Each claim holds only if it holds on every seed; its value is the worst
+    seed's."""
+    seeds = results.seeds("real-only")
+    at_end = lambda arm: {s: float(v[-1]) for s, v in results.series(arm, "fd").items()}
+    det, kept, random = at_end("detector-filter:0.5"), at_end("its kept real digits only"), at_end("as many random real digits")
+    G = len(results.series("real-only")[seeds[0]]) - 1
+    return [
+        claim(f"which real digits it keeps matters: its kept real digits alone end generation {G} with lower FD than as "
+              "many of the stream's real digits chosen at random", all(kept[s] < random[s] for s in seeds),
+              max(kept[s] - random[s] for s in seeds), 0.0, measure="highest seed's FD, kept minus random"),
+        claim(f"the generated digits it admits do not lower FD: the detector filter ends generation {G} above its kept "
+              "real digits alone", all(det[s] > kept[s] for s in seeds), min(det[s] - kept[s] for s in seeds), 0.0,
+              measure="lowest seed's FD, detector filter minus its kept real digits"),
+    ]

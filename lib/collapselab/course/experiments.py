@@ -145,7 +145,11 @@ def detector_controls(seed: int = 30) -> dict[str, RunConfig]:
     * ``detector-filter:0.5``: notebook 06's detector filter, the same 800 steps (it keeps some
       generated images and throws some real ones away);
     * ``detector-filter:0.5, matched epochs`` and ``perfect provenance filter, matched epochs``:
-      the same, with generation 0's 20 passes over whatever set they train on (about 400 steps).
+      the same, with generation 0's 20 passes over whatever set they train on (about 400 steps);
+    * added later, with their own claims (:func:`collapselab.course.claims.detector_selection`),
+      to take the detector's set apart at the same 800 steps: ``its kept real digits only`` (no
+      generated ones) and ``as many random real digits`` (the stream's real digits, as many as it
+      keeps, chosen at random).
     """
     base = RunConfig(generations=DEFENCE_GENERATIONS, seed=seed)
     perfect = base.changed(policy="real-only", sample_size=STREAM_REAL)
@@ -156,6 +160,8 @@ def detector_controls(seed: int = 30) -> dict[str, RunConfig]:
         "detector-filter:0.5": detector,
         "perfect provenance filter, matched epochs": perfect.changed(budget="growing"),
         "detector-filter:0.5, matched epochs": detector.changed(budget="growing"),
+        "its kept real digits only": base.changed(policy="detector-kept-real:0.5"),
+        "as many random real digits": base.changed(policy="random-kept-real:0.5"),
     }
 
 

@@ -250,11 +250,33 @@ class Detector:
 
 
 def detector_filter(fraction: float, *, lab: "Lab", pool: np.ndarray, sampling: str = "mean",
-                    seed: int = 0) -> policies.Policy:
+                    seed: int = 0, keep: str = "judged real") -> policies.Policy:
     """The policy ``detector-filter:<fraction>``: ``mix(fraction)`` (new samples plus a fraction of
     fresh real images), then only the images the :class:`Detector` (trained on real images from
-    ``pool``) judges real are kept."""
-    return policies.filtered(policies.mix(fraction), Detector(lab, pool, sampling, seed=seed))
+    ``pool``) judges real are kept.
+
+    ``keep`` selects the two controls that take its decisions apart (notebook 06):
+    ``"judged real"`` (the filter), ``"kept real"`` (only the *real* images it keeps: ``detector-kept-real``)
+    and ``"random real"`` (as many of the stream's real images as it keeps, chosen at random:
+    ``random-kept-real``)."""
+    detector = Detector(lab, pool, sampling, seed=seed)
+    if keep == "judged real":
+        return policies.filtered(policies.mix(fraction), detector)
+
+    def real_part(step: policies.Step, images: torch.Tensor, provenance: np.ndarray) -> np.ndarray:
+        kept_real = detector(step, images, provenance) & (provenance == 0)
+        if keep == "kept real":
+            return kept_real
+        chosen = seeds.rng(seed, "random kept real", step.generation).choice(
+            np.flatnonzero(provenance == 0), int(kept_real.sum()), replace=False)
+        return np.isin(np.arange(len(provenance)), chosen)
+
+    return policies.filtered(policies.mix(fraction), real_part)
+
+
+#: the image photocopier's own policies (registered in :mod:`collapselab.policies`) -> what they keep
+DETECTOR_POLICIES = {"detector-filter": "judged real", "detector-kept-real": "kept real",
+                     "random-kept-real": "random real"}
 
 
 # --- the family ----------------------------------------------------------------------------------
@@ -319,10 +341,10 @@ class Lab(photocopier.Family):
         """The general policies come from the registry; the image photocopier's own,
         ``detector-filter:<fraction>``, is built here with the detector's real digits."""
         kind, fraction = policies.check_name(config.policy)
-        if kind != "detector-filter":
+        if kind not in DETECTOR_POLICIES:
             return policies.make(config.policy)
         policy = detector_filter(fraction, lab=self, pool=self.real_split(config).detector,
-                                 sampling=config.sampling, seed=config.seed)
+                                 sampling=config.sampling, seed=config.seed, keep=DETECTOR_POLICIES[kind])
         policy.name = config.policy
         return policy
 
