@@ -79,7 +79,7 @@ def provenance(argv: list[str]) -> dict:
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                                 text=True, check=True).stdout.strip()
-        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--", "lib", "benchmarks"], cwd=ROOT,
+        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--", "lib", "benchmarks", ":!benchmarks/results"], cwd=ROOT,
                                     capture_output=True, text=True, check=True).stdout.strip())
     except (OSError, subprocess.CalledProcessError):
         commit, dirty = "unknown", False
