@@ -138,7 +138,7 @@ def meta(role: str, seeds: list[int]) -> dict:
         except (OSError, subprocess.CalledProcessError):
             return "unknown"
 
-    dirty = git("status", "--porcelain", "--", "lib", "benchmarks")
+    dirty = git("status", "--porcelain", "--", "lib", "benchmarks", ":!benchmarks/results")
     return {"role": role, "seeds": seeds, "claims_commit": git("log", "-1", "--format=%h", "--", "lib/collapselab/course/claims.py"),
             "commit": git("rev-parse", "--short", "HEAD") + ("+changes" if dirty else ""),
             "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}", "torch": torch.__version__,
