@@ -88,27 +88,43 @@ def test_notebook_sevens_claims_for_its_first_confirmation_seed_regenerate_as_co
     assert {c.text: c.value for c in regenerated}[rise] == pytest.approx(committed[rise]["value"], abs=0.02)
 
 
-#: notebook 05's latest confirmation: its claims restated as control-subtracted shares (f5a2e9b)
+#: notebook 05's confirmations since its claims became control-subtracted shares (f5a2e9b): seeds
+#: 25-29, then, after two claims were restated (d2cc93b), seeds 40-44
 CONFIRMATION_05 = RESULTS / "claims-05-seeds-25-29.json"
+CONFIRMATION_05_RESTATED = RESULTS / "claims-05-seeds-40-44.json"
 
 
-def test_notebook_fives_latest_confirmation_is_of_the_claims_it_prints_with_the_controls_values():
+def test_notebook_fives_shares_were_confirmed_and_its_withdrawn_claims_record_kept():
     from collapselab.course import claims
 
     table = json.loads(CONFIRMATION_05.read_text())
     assert table["meta"]["role"] == "confirmation" and sorted(table["claims"]) == ["05"]
     assert table["meta"]["claims_commit"] == "f5a2e9b"          # frozen before seeds 25-29 ran
-    by_seed = table["claims"]["05"]
-    assert sorted(by_seed) == ["25", "26", "27", "28", "29"]
-    printed = [c.text for c in claims.image_photocopier(_null_runs())]
-    for rows in by_seed.values():      # what 05 prints, in order, and the one claim dropped after it failed
-        assert [c["text"] for c in rows if c["text"] != claims.WITHDRAWN_05] == printed
-        assert all(c["holds"] for c in rows if c["text"] != claims.WITHDRAWN_05)
+    assert sorted(table["claims"]["05"]) == ["25", "26", "27", "28", "29"]
+    # the withdrawn claim's record comes from the table that ran it, not the later one
+    assert claims.WITHDRAWN_05 in {c["text"] for c in table["claims"]["05"]["27"]}
     assert claims.record(claims.WITHDRAWN_05, "05")[:2] == (4, 5)
-    # every claim about a recursive arm carries the real-only control's value of the same measurement
-    with_control = {c["text"] for c in by_seed["25"] if c.get("control") is not None}
-    assert with_control and all(text.startswith("replace:") for text in with_control)
     assert "claims-05-seeds-25-29.json" in (RESULTS / "README.md").read_text()
+
+
+def test_notebook_fives_latest_confirmation_is_of_the_claims_it_prints_with_the_controls_values():
+    from collapselab.course import claims
+
+    table = json.loads(CONFIRMATION_05_RESTATED.read_text())
+    assert table["meta"]["role"] == "confirmation" and sorted(table["claims"]) == ["05"]
+    assert table["meta"]["claims_commit"] == "d2cc93b"          # restated before seeds 40-44 ran
+    assert claims.CONFIRMATION_TABLES[-1] == CONFIRMATION_05_RESTATED.name
+    by_seed = table["claims"]["05"]
+    assert sorted(by_seed) == ["40", "41", "42", "43", "44"]
+    printed = [c.text for c in claims.image_photocopier(_null_runs())]
+    for rows in by_seed.values():      # exactly what 05 prints, in order, and every one held
+        assert [c["text"] for c in rows] == printed
+        assert all(c["holds"] for c in rows)
+    assert set(claims.confirmation("05")) == set(printed)
+    # every claim about a recursive arm carries the real-only control's value of the same measurement
+    with_control = {c["text"] for c in by_seed["40"] if c.get("control") is not None}
+    assert with_control and all(text.startswith("replace:") for text in with_control)
+    assert "claims-05-seeds-40-44.json" in (RESULTS / "README.md").read_text()
 
 
 def _null_runs():

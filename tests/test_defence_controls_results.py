@@ -1,9 +1,9 @@
 """Notebook 06's committed controls are what the pipeline makes, and say where they came from.
 
 ``benchmarks/results/detector-controls.json`` (``python benchmarks/long_run.py --groups
-detector-controls``, about 20 minutes on two cores) holds the detector filter against a perfect
-provenance filter and the real-only control, at the same steps and at matched epochs, on seeds
-30-34. ``benchmarks/results/curation-study.json`` (``python benchmarks/curation_study.py``) holds
+detector-controls``, about 25 minutes on two cores) holds the detector filter against a perfect
+provenance filter and the real-only control, at the same steps and at matched epochs, and its set
+taken apart (its kept real digits alone; as many random real digits), on seeds 30-34. ``benchmarks/results/curation-study.json`` (``python benchmarks/curation_study.py``) holds
 the curation study on seeds 35-39. Their claims were committed before any of these runs existed.
 These tests check that each file covers exactly what :mod:`collapselab.course.experiments`
 defines, with the steps each budget promises, that the pre-registered claims decide as notebook 06
@@ -26,6 +26,12 @@ README = ROOT / "benchmarks" / "results" / "README.md"
 FAILED_DETECTOR_CONTROLS: list[str] = [
     "filtering by a detector costs something: at the same steps, the detector filter ends generation 2 above "
     "the perfect provenance filter",
+]
+#: pre-registered claims that take the detector's set apart (commit c177a7e) that the runs did not bear out
+#: (the detector filter ended below its kept real digits alone on 4 of 5 seeds)
+FAILED_DETECTOR_SELECTION: list[str] = [
+    "the generated digits it admits do not lower FD: the detector filter ends generation 2 above its kept real digits "
+    "alone",
 ]
 #: pre-registered curation claims (commit fdce853) that the committed runs did not bear out
 FAILED_CURATION: list[str] = [
@@ -69,11 +75,18 @@ def test_the_detector_controls_cover_every_arm_and_seed_with_the_steps_their_bud
             assert all(abs(s - 20 * n / 256) <= 20 for s, n in zip(steps, sizes)), (arm, seed)   # 20 passes
         for row in controls.rows["detector-filter:0.5"][seed][1:]:
             assert row["detector_accuracy"] > 0.5 and row["real_discarded"]["kept"] + row["real_discarded"]["discarded"] == 5_000
+        # the two arms that take the detector's set apart: real digits only, as many as it keeps in generation 1
+        kept_by_detector = controls.rows["detector-filter:0.5"][seed][1]["real_discarded"]["kept"]
+        for arm in ("its kept real digits only", "as many random real digits"):
+            assert controls.series(arm, "real_share")[seed].tolist() == [1.0, 1.0, 1.0], (arm, seed)
+            assert controls.series(arm, "train_size")[seed][1] == pytest.approx(kept_by_detector, rel=0.01), (arm, seed)
+            # whole epochs of about 800 steps (on about 4,000 digits an epoch is 16 or 17 steps)
+            assert all(abs(s - 800) <= 0.05 * 800 for s in controls.series(arm, "steps")[seed]), (arm, seed)
 
 
 def test_the_detector_controls_say_what_made_them_where_and_when(controls):
     for invocation in controls.provenance:
-        assert invocation["command"] == "python benchmarks/long_run.py --groups detector-controls"
+        assert invocation["command"].startswith("python benchmarks/long_run.py --groups detector-controls")
         for needed in ("commit", "machine", "threads", "torch", "date", "seconds"):
             assert invocation[needed] not in (None, "", "unknown"), needed
     assert "detector-controls.json" in README.read_text()
@@ -83,6 +96,12 @@ def test_the_pre_registered_detector_control_claims_decide_as_notebook_06_says(c
     found = claims.detector_controls(controls)
     assert len(found) == 5
     assert [c.text for c in found if not c.holds] == FAILED_DETECTOR_CONTROLS
+
+
+def test_the_pre_registered_claims_that_take_the_detectors_set_apart_decide_as_notebook_06_says(controls):
+    found = claims.detector_selection(controls)
+    assert len(found) == 2
+    assert [c.text for c in found if not c.holds] == FAILED_DETECTOR_SELECTION
 
 
 def test_the_curation_study_covers_every_arm_and_seed(curation):

@@ -1,11 +1,16 @@
-"""Notebook 07's committed protocol study is what the pipeline makes, says where it came from, and
-decides its pre-registered claims as the notebook says.
+"""Notebook 07's committed studies are what the pipeline makes, say where they came from, and
+decide their pre-registered claims as the notebook says.
 
 ``benchmarks/results/protocol-study.json`` (``python benchmarks/protocol_study.py``, about 40 minutes
 on two cores) holds the five arms of :func:`collapselab.text.photocopier.protocol_study` on seeds
 20-24: prompted writing, beam search, and longer fine-tuning with the best checkpoint on real
 validation text. Its six claims were committed (b01c231) after exploring seed 0 and before any of
 seeds 20-24 ran.
+
+``benchmarks/results/text-controls.json`` (``python benchmarks/protocol_study.py --study controls``,
+about 30 minutes) holds the six arms of :func:`collapselab.text.photocopier.controls_study` on seeds
+45-49: a real repeat (generation 0's text again), 10 % of the original text against 10 % fresh, and
+the control at T = 0.5. Its seven claims were committed (b01c87c) before any of those seeds ran.
 """
 
 import sys
@@ -26,9 +31,18 @@ FAILED_PROTOCOL_STUDY: list[str] = [
 ]
 
 
+#: the pre-registered controls-study claims that did not hold on every seed (notebook 07 shows them as ✗)
+FAILED_CONTROLS_STUDY: list[str] = []
+
+
 @pytest.fixture(scope="module")
 def study():
     return experiments.protocol_study_results()
+
+
+@pytest.fixture(scope="module")
+def controls():
+    return experiments.text_controls_results()
 
 
 def test_the_study_covers_every_arm_and_seed_with_every_generation(study):
@@ -84,3 +98,47 @@ def test_a_study_slice_with_an_unknown_arm_is_refused_before_any_work(capsys):
     with pytest.raises(SystemExit) as exit_:
         protocol_study.main(["--arms", "greedy"])
     assert exit_.value.code == 2 and "unknown arm(s) greedy" in capsys.readouterr().err
+
+
+def test_the_controls_study_covers_every_arm_and_seed_on_seeds_no_other_text_experiment_used(controls):
+    expected = {(name, seed) for seed in photocopier.CONTROL_SEEDS for name in photocopier.controls_study(seed)}
+    assert {(r["arm"], r["seed"]) for r in controls.result["runs"]} == expected
+    for r in controls.result["runs"]:
+        assert [row["generation"] for row in r["rows"]] == list(range(photocopier.GENERATIONS + 1))
+    # 0-14: the claims tables; 20-24: the protocol study
+    assert not set(photocopier.CONTROL_SEEDS) & (set(range(15)) | set(photocopier.PROTOCOL_SEEDS))
+    # every arm of a seed starts from the same generation 0
+    for seed in photocopier.CONTROL_SEEDS:
+        assert len({r["rows"][0]["real_perplexity"] for r in controls.result["runs"] if r["seed"] == seed}) == 1
+
+
+def test_the_controls_study_says_what_made_it_where_and_when(controls):
+    for invocation in controls.result["provenance"]:
+        assert invocation["command"].startswith("python benchmarks/protocol_study.py --study controls")
+        for needed in ("commit", "machine", "threads", "torch", "date", "seconds"):
+            assert invocation[needed] not in (None, "", "unknown"), needed
+    assert "text-controls.json" in (ROOT / "benchmarks" / "results" / "README.md").read_text()
+
+
+def test_the_pre_registered_controls_claims_decide_as_committed_and_the_notebook_reports(controls):
+    found = claims.controls_study(controls.result)
+    assert len(found) == 7 and [c.text for c in found if not c.holds] == FAILED_CONTROLS_STUDY
+
+
+@pytest.mark.slow
+def test_a_slice_of_the_controls_study_regenerated_from_a_cold_cache_agrees_with_the_committed_one(controls, tmp_path):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import claims as claims_script
+    import protocol_study
+
+    out, seed = tmp_path / "slice.json", photocopier.CONTROL_SEEDS[0]
+    arms = ["real repeat", "keep 10% original"]
+    assert protocol_study.main(["--study", "controls", "--seeds", str(seed), "--arms", *arms, "--generations", "1",
+                                "--out", str(out), "--data-root", str(claims_script.fresh_data_root())]) == 0
+    regenerated = experiments.text_controls_results(out).result["runs"]
+    assert sorted(r["arm"] for r in regenerated) == sorted(arms)
+    for new in regenerated:
+        (old,) = [r for r in controls.result["runs"] if r["arm"] == new["arm"] and r["seed"] == seed]
+        for a, b in zip(new["rows"], old["rows"][:2]):
+            assert a["real_perplexity"] == pytest.approx(b["real_perplexity"], rel=claims.RETRAINING_TOLERANCE), (new["arm"], a["generation"])
+            assert a["distinct_2"] == pytest.approx(b["distinct_2"], abs=0.06), (new["arm"], a["generation"])

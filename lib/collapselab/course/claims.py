@@ -106,7 +106,7 @@ def margin(values: Sequence[float], threshold: float | tuple[float, float] | Non
 RESULTS = Path(__file__).resolve().parents[3] / "benchmarks" / "results"
 #: the confirmation tables: claims run, unchanged, on seeds none of them was written with
 CONFIRMATION_TABLES = ("claims-seeds-5-9.json", "claims-seeds-10-14.json", "claims-04-seeds-10-14.json",
-                       "claims-06-07-seeds-10-14.json", "claims-05-seeds-25-29.json")
+                       "claims-06-07-seeds-10-14.json", "claims-05-seeds-25-29.json", "claims-05-seeds-40-44.json")
 #: a claim whose worst confirmation seed is nearer its threshold than this many seed spreads is fragile
 FRAGILE = 1.0
 
@@ -313,7 +313,7 @@ def share_removed(run, baseline, control, metric: str) -> float:
 
 
 #: notebook 05's claim that failed a confirmation seed (seed 27 of 25-29, share +0.084) and was
-#: dropped from the notebook after it; notebook 05 prints its record from the table
+#: dropped from the notebook after it; notebook 05 prints its record from the table that ran it
 WITHDRAWN_05 = ("on class entropy Bernoulli sampling does worse: more damage than replace's (beyond the control's "
                 "change)")
 

@@ -261,8 +261,9 @@ PROTOCOL_STUDY_RESULTS = LONG_RUN_RESULTS.with_name("protocol-study.json")
 
 @dataclass
 class ProtocolStudy:
-    """The committed protocol study of notebook 07 (:func:`collapselab.text.photocopier.protocol_study`):
-    ``result`` is the file as parsed; ``arms`` the arm names in the order they were run."""
+    """A committed study of notebook 07 (the protocol study, :func:`collapselab.text.photocopier.protocol_study`,
+    or the controls study, :func:`~collapselab.text.photocopier.controls_study`): ``result`` is the
+    file as parsed; ``arms`` the arm names in the order they were run."""
 
     result: dict
 
@@ -293,10 +294,24 @@ class ProtocolStudy:
 
 def protocol_study_results(path: Path = PROTOCOL_STUDY_RESULTS) -> ProtocolStudy:
     """Read notebook 07's committed protocol study; a clear error if the file is missing."""
+    return _text_study(path, "python benchmarks/protocol_study.py (about 40 minutes on 2 cores)")
+
+
+#: notebook 07's committed controls study (:func:`collapselab.text.photocopier.controls_study`)
+TEXT_CONTROLS_RESULTS = LONG_RUN_RESULTS.with_name("text-controls.json")
+
+
+def text_controls_results(path: Path = TEXT_CONTROLS_RESULTS) -> ProtocolStudy:
+    """Read notebook 07's committed controls study (the same file format as the protocol study's);
+    a clear error if the file is missing."""
+    return _text_study(path, "python benchmarks/protocol_study.py --study controls (about 30 minutes on 2 cores)")
+
+
+def _text_study(path: Path, command: str) -> ProtocolStudy:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: it is committed with the course (git checkout it), or "
-                                "regenerate it with: python benchmarks/protocol_study.py (about 40 minutes on 2 cores)")
+                                f"regenerate it with: {command}")
     return ProtocolStudy(json.loads(path.read_text()))
 
 
