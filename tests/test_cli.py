@@ -115,12 +115,23 @@ def test_a_tiny_text_run_writes_the_promised_columns_and_a_figure(tmp_path, caps
     assert "wrote 4 rows" in capsys.readouterr().out
 
 
+def test_a_text_run_can_keep_10_percent_of_the_original_text(tmp_path):
+    out = tmp_path / "text-results"
+    args = tiny_text_args(text_root(tmp_path), out, "--policy", "mix:0.1", "--real-pool", "original")
+    (config,) = cli.text_configs(cli.build_parser().parse_args(args))
+    assert config.real_pool == "original" and config.policy == "mix:0.1"
+    assert cli.main(args) == 0
+    rows = list(csv.DictReader(open(out / "metrics.csv")))
+    assert float(rows[1]["real_share"]) == 0.1
+
+
 @pytest.mark.parametrize("extra, message", [
     (["--policy", "detector-filter:0.5"], "is for images only"),
     (["--policy", "photocopy"], "unknown policy"),
     (["--temperature", "-1"], "temperature must be a finite number >= 0"),
     (["--passages", "5000"], "--passages must be < "),
     (["--generations", "-2"], "generations must be >= 0"),
+    (["--real-pool", "old"], "argument --real-pool: invalid choice: 'old'"),
 ])
 def test_a_bad_text_option_exits_2_before_any_training(tmp_path, capsys, extra, message):
     root = text_root(tmp_path)

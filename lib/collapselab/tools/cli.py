@@ -104,6 +104,9 @@ def _add_text_parser(sub) -> None:
     text.add_argument("--passages", type=int, default=defaults.n_real,
                       help=f"real passages of 256 characters for generation 0, and passages written per generation "
                            f"[{defaults.n_real}]")
+    text.add_argument("--real-pool", choices=language.REAL_POOLS, default=defaults.real_pool,
+                      help="where the real passages of mix:<f> and real-only come from: fresh ones, or generation 0's "
+                           f"own (Shumailov et al.'s 10%% of the original data) [{defaults.real_pool}]")
     text.add_argument("--finetune-steps", type=int, default=defaults.lm.finetune_steps,
                       help=f"fine-tuning steps of every generation [{defaults.lm.finetune_steps}]")
     text.add_argument("--pretrain-steps", type=int, default=defaults.lm.pretrain_steps,
@@ -187,7 +190,7 @@ def text_configs(args) -> list:
     base = language.TextRunConfig()
     lm = replace(base.lm, finetune_steps=args.finetune_steps, pretrain_steps=args.pretrain_steps)
     return unique([replace(base, generations=args.generations, policy=policy, temperature=temperature, lm=lm,
-                           n_real=args.passages, n_eval=args.eval_passages, seed=seed)
+                           n_real=args.passages, n_eval=args.eval_passages, seed=seed, real_pool=args.real_pool)
                    for policy in args.policy for temperature in args.temperature for seed in args.seeds])
 
 
