@@ -141,7 +141,8 @@ def test_a_slice_of_the_detector_controls_regenerated_from_a_cold_cache_agrees_w
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import long_run
 
-    seed, arms = experiments.DETECTOR_CONTROL_SEEDS[0], ["perfect provenance filter", "detector-filter:0.5"]
+    seed, arms = experiments.DETECTOR_CONTROL_SEEDS[0], ["perfect provenance filter", "detector-filter:0.5",
+                                                         "its kept real digits only"]
     out = tmp_path / "slice.json"
     assert long_run.main(["--groups", "detector-controls", "--seeds", str(seed), "--arms", *arms, "--generations", "1",
                           "--out", str(out), "--data-root", str(fresh_root())]) == 0

@@ -61,17 +61,30 @@ def test_the_arms_that_pick_a_checkpoint_record_the_step_they_kept(study):
             assert all(1 <= row["selected_step"] <= 160 for row in r["rows"])
 
 
-def test_the_file_says_what_made_it_where_and_when(study):
-    for invocation in study.result["provenance"]:
-        assert invocation["command"].startswith("python benchmarks/protocol_study.py")
+#: each committed study: how it is loaded, the command that makes it, its claims, how many, which failed
+STUDIES = {
+    "protocol-study.json": (experiments.protocol_study_results, "python benchmarks/protocol_study.py",
+                            claims.protocol_study, 6, FAILED_PROTOCOL_STUDY),
+    "text-controls.json": (experiments.text_controls_results, "python benchmarks/protocol_study.py --study controls",
+                           claims.controls_study, 7, FAILED_CONTROLS_STUDY),
+}
+
+
+@pytest.mark.parametrize("name", STUDIES)
+def test_each_study_file_says_what_made_it_where_and_when(name):
+    load, command, *_ = STUDIES[name]
+    for invocation in load().result["provenance"]:
+        assert invocation["command"].startswith(command)
         for needed in ("commit", "machine", "threads", "torch", "date", "seconds"):
             assert invocation[needed] not in (None, "", "unknown"), needed
-    assert "protocol-study.json" in (ROOT / "benchmarks" / "results" / "README.md").read_text()
+    assert name in (ROOT / "benchmarks" / "results" / "README.md").read_text()
 
 
-def test_the_pre_registered_claims_decide_as_committed_and_the_notebook_reports(study):
-    found = claims.protocol_study(study.result)
-    assert len(found) == 6 and [c.text for c in found if not c.holds] == FAILED_PROTOCOL_STUDY
+@pytest.mark.parametrize("name", STUDIES)
+def test_each_studys_pre_registered_claims_decide_as_committed_and_the_notebook_reports(name):
+    load, _, decide, count, failed = STUDIES[name]
+    found = decide(load().result)
+    assert len(found) == count and [c.text for c in found if not c.holds] == failed
 
 
 @pytest.mark.slow
@@ -110,19 +123,6 @@ def test_the_controls_study_covers_every_arm_and_seed_on_seeds_no_other_text_exp
     # every arm of a seed starts from the same generation 0
     for seed in photocopier.CONTROL_SEEDS:
         assert len({r["rows"][0]["real_perplexity"] for r in controls.result["runs"] if r["seed"] == seed}) == 1
-
-
-def test_the_controls_study_says_what_made_it_where_and_when(controls):
-    for invocation in controls.result["provenance"]:
-        assert invocation["command"].startswith("python benchmarks/protocol_study.py --study controls")
-        for needed in ("commit", "machine", "threads", "torch", "date", "seconds"):
-            assert invocation[needed] not in (None, "", "unknown"), needed
-    assert "text-controls.json" in (ROOT / "benchmarks" / "results" / "README.md").read_text()
-
-
-def test_the_pre_registered_controls_claims_decide_as_committed_and_the_notebook_reports(controls):
-    found = claims.controls_study(controls.result)
-    assert len(found) == 7 and [c.text for c in found if not c.holds] == FAILED_CONTROLS_STUDY
 
 
 @pytest.mark.slow
