@@ -401,10 +401,12 @@ def test_the_controls_study_claims_of_notebook_07_see_no_effect_where_there_is_n
         # where nothing moves, retraining does not move perplexity, and T = 0.5 text does not collapse
         "real repeat (generation 0's own text again, a new seed each generation): real-text perplexity stays within "
         "2% of generation 0's in every generation (retraining alone barely moves it)",
-        "real-only, T = 0.5 without recursion: distinct-2 at generation 4 at least 80% of generation 0's (the "
-        "collapse at T = 0.5 needs the recursion)",
-        "real-only, T = 0.5 without recursion: fewer than 1% of word triples repeat within a passage at generation 4",
+        "real-only, T = 0.5: retrained on real text, its T = 0.5 text keeps at least 80% of generation 0's distinct-2 "
+        "at generation 4",
+        "real-only, T = 0.5: retrained on real text, fewer than 1% of its word triples repeat within a passage at "
+        "generation 4",
     ])
+    assert [c.sanity for c in claims.controls_study(result)] == [False] * 5 + [True] * 2
     rises = [dict(row, generation=g, real_perplexity=6.4 * (1 + 0.01 * g)) for g in range(5)]
     next(r for r in result["runs"] if r["arm"] == "real repeat")["rows"] = rises   # one seed drifts 4 %: over the tolerance
     assert not claims.controls_study(result)[0].holds
