@@ -10,7 +10,9 @@ seeds 20-24 ran.
 ``benchmarks/results/text-controls.json`` (``python benchmarks/protocol_study.py --study controls``,
 about 30 minutes) holds the six arms of :func:`collapselab.text.photocopier.controls_study` on seeds
 45-49: a real repeat (generation 0's text again), 10 % of the original text against 10 % fresh, and
-the control at T = 0.5. Its seven claims were committed (b01c87c) before any of those seeds ran.
+the control at T = 0.5. Its seven claims were committed (b01c87c) before any of those seeds ran;
+three of their sentences were narrowed after the run (ac97d9c, the tests unchanged), and the study
+ran again on seeds 50-54 (``text-controls-seeds-50-54.json``) to confirm them as narrowed.
 """
 
 import sys
@@ -33,6 +35,8 @@ FAILED_PROTOCOL_STUDY: list[str] = [
 
 #: the pre-registered controls-study claims that did not hold on every seed (notebook 07 shows them as ✗)
 FAILED_CONTROLS_STUDY: list[str] = []
+#: the same, on seeds 50-54 (the claims as narrowed after seeds 45-49)
+FAILED_CONTROLS_CONFIRMATION: list[str] = []
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +71,9 @@ STUDIES = {
                             claims.protocol_study, 6, FAILED_PROTOCOL_STUDY),
     "text-controls.json": (experiments.text_controls_results, "python benchmarks/protocol_study.py --study controls",
                            claims.controls_study, 7, FAILED_CONTROLS_STUDY),
+    "text-controls-seeds-50-54.json": (lambda: experiments.text_controls_results(experiments.TEXT_CONTROLS_CONFIRMATION),
+                                       "python benchmarks/protocol_study.py --study controls --seeds 50 51 52 53 54",
+                                       claims.controls_study, 7, FAILED_CONTROLS_CONFIRMATION),
 }
 
 
@@ -113,16 +120,27 @@ def test_a_study_slice_with_an_unknown_arm_is_refused_before_any_work(capsys):
     assert exit_.value.code == 2 and "unknown arm(s) greedy" in capsys.readouterr().err
 
 
-def test_the_controls_study_covers_every_arm_and_seed_on_seeds_no_other_text_experiment_used(controls):
-    expected = {(name, seed) for seed in photocopier.CONTROL_SEEDS for name in photocopier.controls_study(seed)}
-    assert {(r["arm"], r["seed"]) for r in controls.result["runs"]} == expected
-    for r in controls.result["runs"]:
+#: the controls study's two files and their seeds: the first five, and five more run after three
+#: claim sentences were narrowed on the first
+CONTROL_FILES = {"text-controls.json": (experiments.TEXT_CONTROLS_RESULTS, photocopier.CONTROL_SEEDS),
+                 "text-controls-seeds-50-54.json": (experiments.TEXT_CONTROLS_CONFIRMATION,
+                                                    photocopier.CONTROL_CONFIRMATION_SEEDS)}
+
+
+@pytest.mark.parametrize("name", CONTROL_FILES)
+def test_the_controls_study_covers_every_arm_and_seed_on_seeds_no_other_text_experiment_used(name):
+    path, seeds = CONTROL_FILES[name]
+    result = experiments.text_controls_results(path).result
+    expected = {(arm, seed) for seed in seeds for arm in photocopier.controls_study(seed)}
+    assert {(r["arm"], r["seed"]) for r in result["runs"]} == expected
+    for r in result["runs"]:
         assert [row["generation"] for row in r["rows"]] == list(range(photocopier.GENERATIONS + 1))
-    # 0-14: the claims tables; 20-24: the protocol study
-    assert not set(photocopier.CONTROL_SEEDS) & (set(range(15)) | set(photocopier.PROTOCOL_SEEDS))
+    # 0-14: the claims tables; 20-24: the protocol study; the two files share no seed
+    assert not set(seeds) & (set(range(15)) | set(photocopier.PROTOCOL_SEEDS))
+    assert not set(photocopier.CONTROL_SEEDS) & set(photocopier.CONTROL_CONFIRMATION_SEEDS)
     # every arm of a seed starts from the same generation 0
-    for seed in photocopier.CONTROL_SEEDS:
-        assert len({r["rows"][0]["real_perplexity"] for r in controls.result["runs"] if r["seed"] == seed}) == 1
+    for seed in seeds:
+        assert len({r["rows"][0]["real_perplexity"] for r in result["runs"] if r["seed"] == seed}) == 1
 
 
 @pytest.mark.slow

@@ -297,8 +297,10 @@ def protocol_study_results(path: Path = PROTOCOL_STUDY_RESULTS) -> ProtocolStudy
     return _text_study(path, "python benchmarks/protocol_study.py (about 40 minutes on 2 cores)")
 
 
-#: notebook 07's committed controls study (:func:`collapselab.text.photocopier.controls_study`)
+#: notebook 07's committed controls study (:func:`collapselab.text.photocopier.controls_study`), and
+#: the same arms on five more seeds, run after three claim sentences were narrowed on the first five
 TEXT_CONTROLS_RESULTS = LONG_RUN_RESULTS.with_name("text-controls.json")
+TEXT_CONTROLS_CONFIRMATION = LONG_RUN_RESULTS.with_name("text-controls-seeds-50-54.json")
 
 
 def text_controls_results(path: Path = TEXT_CONTROLS_RESULTS) -> ProtocolStudy:
