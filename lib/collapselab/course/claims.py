@@ -118,23 +118,27 @@ def load_table(path: Path) -> dict[str, dict[str, list[dict]]]:
     return table["claims"] if "claims" in table else table
 
 
+def _tables(notebook: str, root: Path) -> Iterable[dict[str, dict[str, dict]]]:
+    """``{claim text: {seed: claim dict}}`` for ``notebook`` from each committed confirmation table
+    that covers it, the latest first."""
+    for name in reversed(CONFIRMATION_TABLES):
+        path = Path(root) / name
+        by_seed = load_table(path).get(notebook, {}) if path.exists() else {}
+        if by_seed:
+            found: dict[str, dict[str, dict]] = {}
+            for seed, claims in by_seed.items():
+                for c in claims:
+                    found.setdefault(c["text"], {})[seed] = c
+            yield found
+
+
 def confirmation(notebook: str, root: Path = RESULTS) -> dict[str, dict[str, dict]]:
     """``{claim text: {seed: claim dict}}`` for ``notebook`` from the *latest* committed
     confirmation table that covers it. When a notebook's claims are restated they are confirmed
     again on new seeds, in a later table, and that table replaces the earlier one for the whole
     notebook: a claim can keep its wording while what it checks changes, so results from before
     the restatement are never pooled with results after it."""
-    for name in reversed(CONFIRMATION_TABLES):
-        path = Path(root) / name
-        if path.exists():
-            by_seed = load_table(path).get(notebook, {})
-            if by_seed:
-                found: dict[str, dict[str, dict]] = {}
-                for seed, claims in by_seed.items():
-                    for c in claims:
-                        found.setdefault(c["text"], {})[seed] = c
-                return found
-    return {}
+    return next(_tables(notebook, root), {})
 
 
 def _threshold_text(threshold) -> str:
@@ -322,12 +326,7 @@ def record(text: str, notebook: str, root: Path = RESULTS) -> tuple[int, int, li
     """``(seeds it held on, seeds it was run on, its values)`` for the claim ``text`` in the latest
     confirmation table that ran it for ``notebook``: how a withdrawn claim fared, for the notebook
     to say (a later table, run after the claim was dropped, does not have it)."""
-    runs: dict = {}
-    for name in reversed(CONFIRMATION_TABLES):
-        path = Path(root) / name
-        if path.exists() and not runs:
-            for seed, rows in load_table(path).get(notebook, {}).items():
-                runs.update({seed: r for r in rows if r["text"] == text})
+    runs = next((table[text] for table in _tables(notebook, root) if text in table), {})
     return (sum(r["holds"] for r in runs.values()), len(runs),
             [r["value"] for r in runs.values() if r.get("value") is not None])
 
@@ -564,6 +563,11 @@ def fit_and_sampler(results) -> list[Claim]:
     return found
 
 
+def _fd_at_end(results, arm: str) -> dict[int, float]:
+    """``{seed: FD at the last generation}`` of ``arm`` in committed long runs (``results``)."""
+    return {s: float(v[-1]) for s, v in results.series(arm, "fd").items()}
+
+
 def detector_controls(results) -> list[Claim]:
     """Pre-registered claims about notebook 06's detector controls, read from their committed runs
     (``results``: the :class:`~collapselab.course.experiments.LongRuns` of
@@ -577,7 +581,7 @@ def detector_controls(results) -> list[Claim]:
     repeat, over every seed, the one-seed measurement of which real digits it throws away. Each
     claim holds only if it holds on every seed; its value is the worst seed's."""
     seeds = results.seeds("real-only")
-    at_end = lambda arm: {s: float(v[-1]) for s, v in results.series(arm, "fd").items()}
+    at_end = lambda arm: _fd_at_end(results, arm)
     ctrl, perfect, det = at_end("real-only"), at_end("perfect provenance filter"), at_end("detector-filter:0.5")
     det_epochs = at_end("detector-filter:0.5, matched epochs")
     G = len(results.series("real-only")[seeds[0]]) - 1
@@ -720,8 +724,6 @@ def language(runs: dict, real_text: dict) -> list[Claim]:
 
 # --- notebook 07: the protocol study (committed results) -------------------------------------------
 
-#: the committed protocol study (``python benchmarks/protocol_study.py``)
-PROTOCOL_STUDY = RESULTS / "protocol-study.json"
 
 
 def protocol_study(result: dict) -> list[Claim]:
@@ -767,8 +769,6 @@ def protocol_study(result: dict) -> list[Claim]:
 
 # --- notebook 07: the controls study (committed results) -------------------------------------------
 
-#: the committed controls study (``python benchmarks/protocol_study.py --study controls``)
-TEXT_CONTROLS = RESULTS / "text-controls.json"
 #: retraining on the same text moves real-text perplexity by less than this share (the real repeat's claim)
 RETRAINING_TOLERANCE = 0.02
 
@@ -797,7 +797,7 @@ def controls_study(result: dict) -> list[Claim]:
     g = len(runs["replace"][seeds[0]]) - 1
     ppl = lambda arm, s, gen=-1: runs[arm][s][gen]["real_perplexity"]
     rise = lambda arm, s: ppl(arm, s) / ppl(arm, s, 0) - 1
-    low = f"real-only, T = {0.5:g}"
+    (low,) = [n for n in runs if n.startswith("real-only, T")]
     drift = [max(abs(row["real_perplexity"] / rows[0]["real_perplexity"] - 1) for row in rows)
              for rows in runs["real repeat"].values()]
     fresh_vs_repeat = [ppl("real-only", s) / ppl("real repeat", s) - 1 for s in seeds]
@@ -840,8 +840,8 @@ def detector_selection(results) -> list[Claim]:
     either new arm ran. Each claim holds only if it holds on every seed; its value is the worst
     seed's."""
     seeds = results.seeds("real-only")
-    at_end = lambda arm: {s: float(v[-1]) for s, v in results.series(arm, "fd").items()}
-    det, kept, random = at_end("detector-filter:0.5"), at_end("its kept real digits only"), at_end("as many random real digits")
+    det, kept, random = (_fd_at_end(results, arm) for arm in
+                         ("detector-filter:0.5", "its kept real digits only", "as many random real digits"))
     G = len(results.series("real-only")[seeds[0]]) - 1
     return [
         claim(f"which real digits it keeps matters: its kept real digits alone end generation {G} with lower FD than as "
